@@ -1,0 +1,20 @@
+using System.Text.Json;
+
+namespace DosAi.Orleans.Gateway.Admission;
+
+/// <summary>Errors in OpenAI's shape: <c>{"error":{"message","type","param","code"}}</c>.</summary>
+public static class OpenAiError
+{
+    public static Task WriteAsync(HttpContext context, int status, string message, string type, string? code)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(Serialize(message, type, code), context.RequestAborted);
+    }
+
+    public static IResult Result(int status, string message, string type, string? code) =>
+        TypedResults.Text(Serialize(message, type, code), "application/json", statusCode: status);
+
+    private static string Serialize(string message, string type, string? code) =>
+        JsonSerializer.Serialize(new ErrorEnvelope(new ErrorBody(message, type, null, code)), OpenAiJsonContext.Default.ErrorEnvelope);
+}

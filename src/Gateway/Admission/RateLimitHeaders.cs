@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+
+namespace DosAi.Orleans.Gateway.Admission;
+
+public static class RateLimitHeaders
+{
+    public static void Apply(IHeaderDictionary headers, RateLimitSnapshot limits)
+    {
+        headers["x-ratelimit-limit-requests"] = limits.RequestLimit.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-requests"] = Math.Max(0, limits.RequestLimit - limits.RequestsUsed).ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset-requests"] = FormatDuration(limits.RequestsReset);
+        headers["x-ratelimit-limit-tokens"] = limits.TokenLimit.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-tokens"] = Math.Max(0, limits.TokenLimit - limits.TokensUsed).ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset-tokens"] = FormatDuration(limits.TokensReset);
+    }
+
+    /// <summary><c>Retry-After</c> in whole seconds (rounded up, at least 1) and <c>retry-after-ms</c> exactly.</summary>
+    public static void ApplyRetryAfter(IHeaderDictionary headers, TimeSpan wait)
+    {
+        var milliseconds = CeilingMilliseconds(wait);
+        headers.RetryAfter = Math.Max(1, (milliseconds + 999) / 1000).ToString(CultureInfo.InvariantCulture);
+        headers["retry-after-ms"] = milliseconds.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public static long CeilingMilliseconds(TimeSpan wait) =>
+        Math.Max(0, (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
+
+    /// <summary>OpenAI's (Go's) duration style at millisecond precision: "12ms", "1.5s", "6m0s", "1h0m0s".</summary>
+    public static string FormatDuration(TimeSpan duration)
+    {
+        var milliseconds = CeilingMilliseconds(duration);
+        if (milliseconds == 0)
+        {
+            return "0s";
+        }
+
+        if (milliseconds < 1000)
+        {
+            return milliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
+        }
+
+        var builder = new StringBuilder();
+        var hours = milliseconds / 3_600_000;
+        var minutes = milliseconds / 60_000 % 60;
+        var seconds = milliseconds % 60_000 / 1000m;
+        if (hours > 0)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"{hours}h");
+        }
+
+        if (hours > 0 || minutes > 0)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"{minutes}m");
+        }
+
+        builder.Append(seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('s');
+        return builder.ToString();
+    }
+}

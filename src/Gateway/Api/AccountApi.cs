@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Security.Claims;
+using DosAi.Orleans.Gateway.Admission;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace DosAi.Orleans.Gateway.Api;
+
+/// <summary>The dashboard's API under <c>/api</c>: cookie sessions, CSRF header on cookie-authenticated writes.</summary>
+public static class AccountApi
+{
+    public const string LoginRateLimitPolicy = "login";
+
+    public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder routes)
+    {
+        var auth = routes.MapGroup("/api/auth");
+        auth.MapPost("/signup", Signup);
+        auth.MapPost("/login", Login).RequireRateLimiting(LoginRateLimitPolicy);
+        auth.MapPost("/logout", Logout).AddEndpointFilter<RequireXRequestedWith>();
+
+        var api = routes.MapGroup("/api").RequireAuthorization();
+        api.MapGet("/account", GetAccount);
+        api.MapGet("/keys", ListKeys);
+        api.MapPost("/keys", CreateKey).AddEndpointFilter<RequireXRequestedWith>();
+        api.MapDelete("/keys/{id}", DeleteKey).AddEndpointFilter<RequireXRequestedWith>();
+        return routes;
+    }
+
+    private static async Task<IResult> Signup(CredentialsRequest body, HttpContext context, AccountService accounts, IOptions<SignupOptions> signup)
+    {
+        if (!signup.Value.AllowSignup)
+        {
+            return ApiErrors.NotFound("Sign-up is disabled.");
+        }
+
+        if (AccountService.ValidateEmail(body.Email) is { } emailError)
+        {
+            return ApiErrors.BadRequest(emailError, "invalid_email");
+        }
+
+        if (AccountService.ValidatePassword(body.Password) is { } passwordError)
+        {
+            return ApiErrors.BadRequest(passwordError, "weak_password");
+        }
+
+        var (outcome, account) = await accounts.CreateAccount(body.Email!, body.Password, signup.Value.DefaultPlan);
+        if (outcome == AccountService.CreateOutcome.EmailTaken)
+        {
+            return ApiErrors.Conflict("An account with this e-mail address already exists.");
+        }
+
+        if (signup.Value.SignupCreditMicros > 0)
+        {
+            await accounts.Account(account!.Id).AddCredits(signup.Value.SignupCreditMicros, "signup");
+            account = await accounts.Account(account.Id).Get();
+        }
+
+        await SignIn(context, account!.Id);
+        return TypedResults.Created("/api/account", AccountService.ToResponse(account));
+    }
+
+    private static async Task<IResult> Login(CredentialsRequest body, HttpContext context, AccountService accounts)
+    {
+        if (string.IsNullOrEmpty(body.Email) || string.IsNullOrEmpty(body.Password) || body.Password.Length > 256)
+        {
+            return LoginFailed();
+        }
+
+        var lockout = await accounts.LoginLockout(body.Email);
+        if (lockout > TimeSpan.Zero)
+        {
+            var seconds = (long)Math.Ceiling(lockout.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return OpenAiError.Result(StatusCodes.Status429TooManyRequests,
+                $"Too many failed logins. Try again in {seconds}s.", "invalid_request_error", "too_many_login_attempts");
+        }
+
+        var accountId = await accounts.VerifyCredentials(body.Email, body.Password);
+        if (accountId is null || await accounts.Account(accountId).Get() is not { } account)
+        {
+            return LoginFailed();
+        }
+
+        await SignIn(context, accountId);
+        return TypedResults.Ok(AccountService.ToResponse(account));
+    }
+
+    private static IResult LoginFailed() => ApiErrors.Unauthorized("Incorrect e-mail address or password.");
+
+    private static async Task<IResult> Logout(HttpContext context, CancellationToken cancellationToken)
+    {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> GetAccount(ClaimsPrincipal user, AccountService accounts) =>
+        await accounts.Account(AccountId(user)).Get() is { } account
+            ? TypedResults.Ok(AccountService.ToResponse(account))
+            : ApiErrors.Unauthorized("The account no longer exists.");
+
+    private static async Task<IResult> ListKeys(ClaimsPrincipal user, AccountService accounts)
+    {
+        var keys = await accounts.Account(AccountId(user)).ListKeys();
+        return TypedResults.Ok(new ListResponse<KeyResponse>(keys.Select(AccountService.ToResponse).ToList()));
+    }
+
+    private static async Task<IResult> CreateKey(CreateKeyRequest? body, ClaimsPrincipal user, AccountService accounts)
+    {
+        if (AccountService.ValidateKeyName(body?.Name, out var name) is { } error)
+        {
+            return ApiErrors.BadRequest(error);
+        }
+
+        var created = await accounts.CreateKey(AccountId(user), name);
+        return created is null
+            ? ApiErrors.Unauthorized("The account no longer exists.")
+            : TypedResults.Created($"/api/keys/{created.Id}", created);
+    }
+
+    private static async Task<IResult> DeleteKey(string id, ClaimsPrincipal user, AccountService accounts) =>
+        await accounts.DeleteKey(id, AccountId(user)) ? TypedResults.NoContent() : ApiErrors.NotFound("No such key.");
+
+    private static string AccountId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    private static Task SignIn(HttpContext context, string accountId) =>
+        context.SignInAsync(
+            CookieAuthenticationDefaults.AuthenticationScheme,
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, accountId)], CookieAuthenticationDefaults.AuthenticationScheme)));
+}

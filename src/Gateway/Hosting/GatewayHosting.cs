@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using DosAi.Orleans.Gateway.Admission;
+using DosAi.Orleans.Gateway.Api;
+using DosAi.Orleans.Gateway.Metering;
+using DosAi.Orleans.Gateway.Proxy;
+using DosAi.Orleans.Grains.Hosting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using OpenTelemetry.Metrics;
+
+namespace DosAi.Orleans.Gateway.Hosting;
+
+public static class GatewayHosting
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>Everything the gateway needs; embedded mode co-hosts a silo in this process.</summary>
+    public static WebApplicationBuilder AddDosAiGateway(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.UseOrleans(silo => silo.AddDosAi(configuration));
+
+        var services = builder.Services;
+        services.Configure<UpstreamOptions>(configuration.GetSection(UpstreamOptions.Section));
+        services.Configure<GatewayLimitsOptions>(configuration.GetSection(GatewayLimitsOptions.Section));
+        services.Configure<PricingOptions>(configuration.GetSection(PricingOptions.Section));
+        services.Configure<SignupOptions>(configuration.GetSection(SignupOptions.Section));
+        services.AddHttpForwarder();
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<UpstreamTransformer>();
+        services.AddSingleton<TokenCounter>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<InferenceProxy>();
+        services.AddSingleton<AccountService>();
+
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+
+        services.AddDataProtection()
+            .SetApplicationName("dosai")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration["Embedded:DataDirectory"] ?? "./data"), "keys")));
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
+        {
+            options.Cookie.Name = "dosai_session";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.ExpireTimeSpan = TimeSpan.FromDays(7);
+            options.SlidingExpiration = true;
+            options.Events.OnRedirectToLogin = context => WriteError(context.HttpContext, StatusCodes.Status401Unauthorized, "Log in first.", "unauthorized");
+            options.Events.OnRedirectToAccessDenied = context => WriteError(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed.", "forbidden");
+        });
+        services.AddAuthorization();
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(AccountApi.LoginRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            options.OnRejected = (context, _) => new ValueTask(WriteError(context.HttpContext, StatusCodes.Status429TooManyRequests,
+                "Too many login attempts from this address. Try again in a minute.", "too_many_login_attempts"));
+        });
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")
+            .AddAspNetCoreInstrumentation());
+        return builder;
+    }
+
+    public static WebApplication MapDosAiGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledError });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.MapHealth();
+        app.MapAccountApi();
+        app.MapAdminApi();
+        app.Map("/v1/{**path}", (HttpContext context, InferenceProxy proxy) => proxy.HandleAsync(context));
+        return app;
+    }
+
+    private static Task WriteUnhandledError(HttpContext context)
+    {
+        var failure = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        return failure is BadHttpRequestException bad
+            ? WriteError(context, bad.StatusCode, "The request body is not valid JSON for this endpoint.", "invalid_request")
+            : OpenAiError.WriteAsync(context, StatusCodes.Status500InternalServerError, "The gateway failed to handle this request.", "server_error", "internal_error");
+    }
+
+    private static Task WriteError(HttpContext context, int status, string message, string code) =>
+        OpenAiError.WriteAsync(context, status, message, "invalid_request_error", code);
+}

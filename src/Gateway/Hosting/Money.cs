@@ -1,0 +1,19 @@
+namespace DosAi.Orleans.Gateway.Hosting;
+
+/// <summary>Money is integer micro-USD inside; USD decimals only at the API edge.</summary>
+public static class Money
+{
+    public static decimal ToUsd(long micros) => micros / 1_000_000m;
+
+    /// <summary>Null when the amount has more than six decimals or does not fit.</summary>
+    public static long? FromUsd(decimal usd)
+    {
+        var micros = usd * 1_000_000m;
+        if (micros != decimal.Truncate(micros) || micros > long.MaxValue / 4 || micros < long.MinValue / 4)
+        {
+            return null;
+        }
+
+        return (long)micros;
+    }
+}

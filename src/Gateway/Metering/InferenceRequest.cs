@@ -1,0 +1,141 @@
+using System.Text.Json;
+
+namespace DosAi.Orleans.Gateway.Metering;
+
+/// <summary>What admission needs to know about one <c>/v1/*</c> request body.</summary>
+public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWantsStreamUsage, long PromptTokens, long CompletionCap)
+{
+    public static readonly InferenceRequest Empty = new(null, false, false, 0, 0);
+
+    public long EstimatedTokens => PromptTokens + CompletionCap;
+
+    /// <summary>
+    /// Estimates prompt tokens over messages (string or content parts, names, tool calls), tools,
+    /// completion prompts and embedding inputs, and the completion cap
+    /// (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times <c>n</c>).
+    /// </summary>
+    public static InferenceRequest Inspect(JsonElement body, string path, TokenCounter tokens, int defaultCompletionTokens)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return Empty;
+        }
+
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        var stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var wantsUsage = stream && body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
+            && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
+
+        long prompt = 0;
+        if (body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
+        {
+            prompt += CountMessages(messages, tokens);
+        }
+
+        if (body.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array)
+        {
+            prompt += tokens.Count(tools.GetRawText());
+        }
+
+        if (body.TryGetProperty("prompt", out var completionPrompt))
+        {
+            prompt += CountInput(completionPrompt, tokens);
+        }
+
+        var isEmbedding = path.StartsWith("/v1/embeddings", StringComparison.OrdinalIgnoreCase);
+        if (body.TryGetProperty("input", out var input))
+        {
+            prompt += CountInput(input, tokens);
+        }
+
+        long cap = 0;
+        if (!isEmbedding && (body.TryGetProperty("messages", out _) || body.TryGetProperty("prompt", out _)))
+        {
+            cap = ReadPositive(body, "max_completion_tokens") ?? ReadPositive(body, "max_tokens") ?? defaultCompletionTokens;
+            cap *= Math.Clamp(ReadPositive(body, "n") ?? 1, 1, 128);
+        }
+
+        return new InferenceRequest(model, stream, wantsUsage, prompt, cap);
+    }
+
+    // OpenAI's chat format costs about 3 tokens of framing per message and 3 to prime the reply.
+    private static long CountMessages(JsonElement messages, TokenCounter tokens)
+    {
+        long count = 3;
+        foreach (var message in messages.EnumerateArray())
+        {
+            count += 3;
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var property in message.EnumerateObject())
+            {
+                count += property.Name switch
+                {
+                    "content" => CountContent(property.Value, tokens),
+                    "name" or "role" or "tool_call_id" when property.Value.ValueKind == JsonValueKind.String => tokens.Count(property.Value.GetString()!),
+                    "tool_calls" or "function_call" => tokens.Count(property.Value.GetRawText()),
+                    _ => 0,
+                };
+            }
+        }
+
+        return count;
+    }
+
+    private static long CountContent(JsonElement content, TokenCounter tokens)
+    {
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                return tokens.Count(content.GetString()!);
+            case JsonValueKind.Array:
+                long count = 0;
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                    {
+                        count += tokens.Count(text.GetString()!);
+                    }
+                    else if (part.ValueKind == JsonValueKind.Object)
+                    {
+                        // Images and audio: a fixed allowance, like OpenAI's low-detail image cost.
+                        count += 85;
+                    }
+                }
+
+                return count;
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>A string, an array of strings, an array of token ids, or an array of such arrays.</summary>
+    private static long CountInput(JsonElement input, TokenCounter tokens)
+    {
+        switch (input.ValueKind)
+        {
+            case JsonValueKind.String:
+                return tokens.Count(input.GetString()!);
+            case JsonValueKind.Number:
+                return 1;
+            case JsonValueKind.Array:
+                long count = 0;
+                foreach (var item in input.EnumerateArray())
+                {
+                    count += CountInput(item, tokens);
+                }
+
+                return count;
+            default:
+                return 0;
+        }
+    }
+
+    private static long? ReadPositive(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0
+            ? number
+            : null;
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace DosAi.Orleans.Gateway.Metering;
+
+public readonly record struct Usage(long PromptTokens, long CompletionTokens)
+{
+    /// <summary>Reads an OpenAI <c>usage</c> object; embeddings report only prompt and total tokens.</summary>
+    public static Usage? From(JsonElement usage)
+    {
+        if (usage.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var prompt = Read(usage, "prompt_tokens");
+        var completion = Read(usage, "completion_tokens");
+        var total = Read(usage, "total_tokens");
+        if (prompt is null && total is null)
+        {
+            return null;
+        }
+
+        var promptTokens = prompt ?? 0;
+        return new Usage(promptTokens, completion ?? Math.Max(0, (total ?? promptTokens) - promptTokens));
+    }
+
+    private static long? Read(JsonElement usage, string name) =>
+        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0
+            ? number
+            : null;
+}

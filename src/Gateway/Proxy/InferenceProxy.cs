@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DosAi.Orleans.Gateway.Admission;
+using DosAi.Orleans.Gateway.Hosting;
+using DosAi.Orleans.Gateway.Metering;
+using DosAi.Orleans.Grains.Interfaces;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace DosAi.Orleans.Gateway.Proxy;
+
+/// <summary>
+/// Every <c>/v1/*</c> request: key check (no grain call for malformed keys), estimate, one admission
+/// call to the key's grain, forward with YARP, meter the response, one settlement call.
+/// </summary>
+public sealed class InferenceProxy(
+    IGrainFactory grains,
+    IHttpForwarder forwarder,
+    UpstreamClient upstream,
+    UpstreamTransformer transformer,
+    TokenCounter tokens,
+    IOptions<PricingOptions> pricing,
+    IOptions<GatewayLimitsOptions> limits,
+    GatewayMetrics metrics,
+    ILogger<InferenceProxy> logger)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var token = BearerToken.From(context.Request.Headers.Authorization);
+        if (token is null)
+        {
+            await Reject(context, StatusCodes.Status401Unauthorized,
+                "You didn't provide an API key. Send it in the Authorization header as 'Bearer dos_sk_…'.",
+                "invalid_request_error", "missing_api_key");
+            return;
+        }
+
+        if (!ApiKeyFormat.IsWellFormed(token))
+        {
+            await RejectInvalidKey(context);
+            return;
+        }
+
+        var body = await RequestBody.ReadAsync(context, limits.Value.MaxRequestBodyBytes);
+        if (body is null)
+        {
+            await Reject(context, StatusCodes.Status413RequestEntityTooLarge,
+                $"The request body is larger than the limit of {limits.Value.MaxRequestBodyBytes} bytes.", "invalid_request_error", "request_too_large");
+            return;
+        }
+
+        InferenceRequest request;
+        try
+        {
+            request = Inspect(context, body);
+        }
+        catch (JsonException)
+        {
+            await Reject(context, StatusCodes.Status400BadRequest,
+                "We could not parse the JSON body of your request. The request body must be valid JSON.", "invalid_request_error", "invalid_json");
+            return;
+        }
+
+        var estimatedCost = pricing.Value.CostMicros(request.Model, request.PromptTokens, request.CompletionCap);
+        var key = grains.GetGrain<IApiKeyGrain>(GrainKeys.ForKeyHash(ApiKeyFormat.Hash(token)));
+        var started = Stopwatch.GetTimestamp();
+        var admission = await key.Admit(new AdmissionRequest(request.EstimatedTokens, estimatedCost));
+        metrics.AdmissionLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (admission.Outcome != AdmissionOutcome.Admitted)
+        {
+            await Refuse(context, admission, request, estimatedCost);
+            return;
+        }
+
+        context.Features.Set(new AdmittedRequest(admission.Limits!));
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Request.ContentLength = body.Length;
+        var meter = new ResponseMeter(context.Response.Body);
+        context.Response.Body = meter;
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.SendAsync(context, upstream.Prefix, upstream.Invoker, upstream.RequestConfig, transformer);
+        }
+        finally
+        {
+            context.Response.Body = meter.Inner;
+        }
+
+        var usage = Meter(context, request, meter, error);
+        await Settle(key, admission.Ticket, request, usage);
+        metrics.CountRequest(context.Response.StatusCode);
+        if (error != ForwarderError.None && !context.Response.HasStarted)
+        {
+            var timedOut = error == ForwarderError.RequestTimedOut;
+            await OpenAiError.WriteAsync(context,
+                timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                timedOut ? "The model server did not answer in time." : "The model server could not be reached.",
+                "upstream_error", timedOut ? "upstream_timeout" : "upstream_unreachable");
+        }
+    }
+
+    private InferenceRequest Inspect(HttpContext context, byte[] body)
+    {
+        if (body.Length == 0 || !IsJson(context.Request.ContentType))
+        {
+            return InferenceRequest.Empty;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        return InferenceRequest.Inspect(document.RootElement, context.Request.Path.Value ?? "", tokens, limits.Value.DefaultCompletionTokens);
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is null || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+        || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Upstream usage when it reported one; nothing when the call failed before any output; otherwise
+    /// the prompt estimate (e.g. a stream cut short before its usage chunk).
+    /// </summary>
+    private static Usage Meter(HttpContext context, InferenceRequest request, ResponseMeter meter, ForwarderError error)
+    {
+        var eventStream = context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
+        if (meter.FindUsage(eventStream) is { } reported)
+        {
+            return reported;
+        }
+
+        var succeeded = context.Response.StatusCode is >= 200 and < 300;
+        if (!meter.Started || !succeeded || (error == ForwarderError.None && !request.Stream))
+        {
+            return default;
+        }
+
+        return new Usage(request.PromptTokens, 0);
+    }
+
+    private async Task Settle(IApiKeyGrain key, AdmissionTicket ticket, InferenceRequest request, Usage usage)
+    {
+        var cost = pricing.Value.CostMicros(request.Model, usage.PromptTokens, usage.CompletionTokens);
+        try
+        {
+            await key.Settle(new Settlement(ticket, request.Model, usage.PromptTokens, usage.CompletionTokens, cost));
+            metrics.CountUsage(usage, cost);
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Settlement for key {KeyId} failed", ticket.KeyId);
+        }
+    }
+
+    private Task RejectInvalidKey(HttpContext context) =>
+        Reject(context, StatusCodes.Status401Unauthorized,
+            "Incorrect API key provided. You can find or create your API keys in the DOS AI dashboard.", "invalid_request_error", "invalid_api_key");
+
+    private Task Reject(HttpContext context, int status, string message, string type, string code)
+    {
+        metrics.CountRequest(status);
+        return OpenAiError.WriteAsync(context, status, message, type, code);
+    }
+
+    private Task Refuse(HttpContext context, Grains.Interfaces.ApiKeys.Admission admission, InferenceRequest request, long estimatedCost)
+    {
+        if (admission.Limits is { } snapshot)
+        {
+            RateLimitHeaders.Apply(context.Response.Headers, snapshot);
+        }
+
+        var wait = admission.RetryAfter;
+        var waitText = (RateLimitHeaders.CeilingMilliseconds(wait) / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+        switch (admission.Outcome)
+        {
+            case AdmissionOutcome.RequestsExceeded:
+                RateLimitHeaders.ApplyRetryAfter(context.Response.Headers, wait);
+                return Reject(context, StatusCodes.Status429TooManyRequests,
+                    $"Rate limit reached for requests per minute: Limit {admission.Limits!.RequestLimit}, Used {admission.Limits.RequestsUsed}, Requested 1. Please try again in {waitText}s.",
+                    "requests", "rate_limit_exceeded");
+            case AdmissionOutcome.TokensExceeded:
+                RateLimitHeaders.ApplyRetryAfter(context.Response.Headers, wait);
+                return Reject(context, StatusCodes.Status429TooManyRequests,
+                    $"Rate limit reached for tokens per minute: Limit {admission.Limits!.TokenLimit}, Used {admission.Limits.TokensUsed}, Requested {request.EstimatedTokens}. Please try again in {waitText}s.",
+                    "tokens", "rate_limit_exceeded");
+            case AdmissionOutcome.RequestTooLarge:
+                context.Response.Headers["x-should-retry"] = "false";
+                return Reject(context, StatusCodes.Status429TooManyRequests,
+                    $"Request too large for tokens per minute: Limit {admission.Limits!.TokenLimit}, Requested {request.EstimatedTokens} ({request.PromptTokens} prompt + {request.CompletionCap} completion cap). Shorten the prompt or lower max_completion_tokens.",
+                    "tokens", "request_too_large");
+            case AdmissionOutcome.InsufficientCredits:
+                return Reject(context, StatusCodes.Status402PaymentRequired,
+                    $"You have insufficient credits for this request (estimated cost ${Money.ToUsd(estimatedCost).ToString(CultureInfo.InvariantCulture)}). Add credits to your account and try again.",
+                    "insufficient_quota", "insufficient_credits");
+            default:
+                return RejectInvalidKey(context);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace DosAi.Orleans.Grains.Interfaces.Accounts;
+
+/// <summary>What one finished request used; <see cref="CostMicros"/> is priced by the gateway.</summary>
+[GenerateSerializer, Immutable, Alias("Charge")]
+public sealed record Charge(
+    [property: Id(0)] string KeyId,
+    [property: Id(1)] string? Model,
+    [property: Id(2)] long PromptTokens,
+    [property: Id(3)] long CompletionTokens,
+    [property: Id(4)] long CostMicros);

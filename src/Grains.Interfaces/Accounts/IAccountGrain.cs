@@ -1,0 +1,44 @@
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using Orleans.Concurrency;
+
+namespace DosAi.Orleans.Grains.Interfaces.Accounts;
+
+/// <summary>
+/// One customer account: balance in micro-USD, reservations, plan and keys. Keyed by account id.
+/// The calls key grains make on every request interleave (they never await), so a key calling its
+/// account while the account calls that key cannot deadlock.
+/// </summary>
+[Alias("IAccountGrain")]
+public interface IAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account (persisted before returning); false when the id is already used.</summary>
+    [Alias("Create")] Task<bool> Create(NewAccount account);
+
+    [Alias("Get")] Task<AccountSnapshot?> Get();
+
+    [Alias("GetPasswordHash")] Task<string?> GetPasswordHash();
+
+    [AlwaysInterleave, Alias("GetLimits")] Task<PlanLimits?> GetLimits();
+
+    /// <summary>Changes the plan and pushes the new limits to every key before returning; false for an unknown plan.</summary>
+    [Alias("SetPlan")] Task<bool> SetPlan(string plan);
+
+    /// <summary>Applies a signed credit change, idempotent per reference, persisted before returning.</summary>
+    [Alias("AddCredits")] Task<CreditResult?> AddCredits(long amountMicros, string reference);
+
+    /// <summary>Registers a key (persisted before returning). The raw key never reaches a grain.</summary>
+    [Alias("CreateKey")] Task<KeyInfo?> CreateKey(string keyId, string name, string keyHash, string hint);
+
+    /// <summary>Revokes and forgets a key; false when it is not this account's.</summary>
+    [Alias("DeleteKey")] Task<bool> DeleteKey(string keyId);
+
+    [Alias("ListKeys")] Task<IReadOnlyList<KeyInfo>> ListKeys();
+
+    /// <summary>Reserves an estimated cost against balance − reservations; 0 when it does not fit.</summary>
+    [AlwaysInterleave, Alias("Reserve")] Task<long> Reserve(long costMicros);
+
+    /// <summary>Releases a reservation and charges what was actually used (write-behind).</summary>
+    [AlwaysInterleave, Alias("Settle")] Task Settle(long reservationId, Charge? charge);
+
+    [Alias("GetLedger")] Task<LedgerPage> GetLedger(long afterSequence, int limit);
+}

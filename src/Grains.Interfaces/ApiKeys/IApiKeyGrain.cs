@@ -1,0 +1,25 @@
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+
+namespace DosAi.Orleans.Grains.Interfaces.ApiKeys;
+
+/// <summary>
+/// One API key, keyed by <see cref="GrainKeys.ForKeyHash"/>. Holds the key's metadata and its exact
+/// in-memory sliding window; single activation is what makes the window exact across gateways.
+/// </summary>
+[Alias("IApiKeyGrain")]
+public interface IApiKeyGrain : IGrainWithStringKey
+{
+    /// <summary>Called by the owning account; persisted before returning.</summary>
+    [Alias("Initialize")] Task<KeyInfo> Initialize(string accountId, string keyId, string name, string hint, PlanLimits limits);
+
+    [Alias("Admit")] Task<Admission> Admit(AdmissionRequest request);
+
+    [Alias("Settle")] Task Settle(Settlement settlement);
+
+    [Alias("GetInfo")] Task<KeyInfo?> GetInfo();
+
+    /// <summary>Marks the key deleted (persisted before returning): every later admission is refused.</summary>
+    [Alias("Revoke")] Task Revoke();
+
+    [Alias("SetLimits")] Task SetLimits(PlanLimits limits);
+}

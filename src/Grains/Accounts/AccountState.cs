@@ -1,0 +1,33 @@
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+
+namespace DosAi.Orleans.Grains.Accounts;
+
+[GenerateSerializer, Alias("AccountState")]
+public sealed class AccountState
+{
+    [Id(0)] public string? Email { get; set; }
+    [Id(1)] public string? PasswordHash { get; set; }
+    [Id(2)] public string Plan { get; set; } = "";
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4)] public long BalanceMicros { get; set; }
+    [Id(5)] public long LastLedgerSequence { get; set; }
+
+    /// <summary>Top-up references already applied, with their amounts, for idempotency.</summary>
+    [Id(6)] public Dictionary<string, long> CreditReferences { get; set; } = [];
+
+    [Id(7)] public Dictionary<string, StoredKey> Keys { get; set; } = [];
+
+    /// <summary>
+    /// Ledger entries whose balance change is in this state but that may not be in the ledger store yet.
+    /// Writing them with the balance makes balance and ledger agree after any crash: they are
+    /// re-appended (idempotently) on activation.
+    /// </summary>
+    [Id(8)] public List<LedgerEntry> UnrecordedLedger { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("StoredKey")]
+public sealed record StoredKey(
+    [property: Id(0)] string KeyGrainId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Hint,
+    [property: Id(3)] DateTimeOffset CreatedAt);

@@ -1,0 +1,145 @@
+using DosAi.Orleans.Grains.Accounts;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DosAi.Orleans.Grains.ApiKeys;
+
+/// <summary>
+/// The window lives only in memory: if the hosting silo dies, the key's next activation starts with
+/// an empty window. Limits come from the account (at activation and whenever the plan changes).
+/// </summary>
+public sealed class ApiKeyGrain(
+    [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
+    IOptions<WriteBehindOptions> writeBehind,
+    TimeProvider time,
+    ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
+{
+    private readonly SlidingWindowLog window = new();
+    private PlanLimits? limits;
+    private bool lastUsedDirty;
+
+    private bool Active => state.State.AccountId is not null && !state.State.Deleted;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Active)
+        {
+            limits = await Account.GetLimits();
+        }
+
+        this.RegisterGrainTimer(FlushLastUsed, new GrainTimerCreationOptions(writeBehind.Value.WriteBehindInterval, writeBehind.Value.WriteBehindInterval));
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushLastUsed(cancellationToken);
+
+    private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(state.State.AccountId!);
+
+    public async Task<KeyInfo> Initialize(string accountId, string keyId, string name, string hint, PlanLimits planLimits)
+    {
+        if (state.State.AccountId is not null)
+        {
+            throw new InvalidOperationException("This key is already registered.");
+        }
+
+        state.State.AccountId = accountId;
+        state.State.KeyId = keyId;
+        state.State.Name = name;
+        state.State.Hint = hint;
+        state.State.CreatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        limits = planLimits;
+        return Info();
+    }
+
+    public async Task<Admission> Admit(AdmissionRequest request)
+    {
+        if (!Active || limits is null)
+        {
+            return new Admission(AdmissionOutcome.InvalidKey, null, TimeSpan.Zero, default);
+        }
+
+        var now = time.GetUtcNow();
+        var decision = window.TryAdmit(now, request.EstimatedTokens, limits.RequestsPerMinute, limits.TokensPerMinute);
+        var outcome = decision.Verdict switch
+        {
+            WindowVerdict.Admitted => AdmissionOutcome.Admitted,
+            WindowVerdict.RequestsExceeded => AdmissionOutcome.RequestsExceeded,
+            WindowVerdict.TokensExceeded => AdmissionOutcome.TokensExceeded,
+            _ => AdmissionOutcome.RequestTooLarge,
+        };
+        if (outcome != AdmissionOutcome.Admitted)
+        {
+            return new Admission(outcome, Snapshot(now), decision.RetryAfter, default);
+        }
+
+        var reservation = await Account.Reserve(request.EstimatedCostMicros);
+        if (reservation == 0)
+        {
+            window.Retract(decision.EntryId);
+            return new Admission(AdmissionOutcome.InsufficientCredits, Snapshot(now), TimeSpan.Zero, default);
+        }
+
+        state.State.LastUsedAt = now;
+        lastUsedDirty = true;
+        return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero, new AdmissionTicket(decision.EntryId, reservation, state.State.KeyId));
+    }
+
+    public async Task Settle(Settlement settlement)
+    {
+        window.Reconcile(settlement.Ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
+        if (state.State.AccountId is null)
+        {
+            return;
+        }
+
+        var used = settlement.PromptTokens + settlement.CompletionTokens > 0 || settlement.CostMicros > 0;
+        var charge = used ? new Charge(state.State.KeyId!, settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros) : null;
+        await Account.Settle(settlement.Ticket.Reservation, charge);
+    }
+
+    public Task<KeyInfo?> GetInfo() => Task.FromResult(Active ? Info() : null);
+
+    public async Task Revoke()
+    {
+        state.State.Deleted = true;
+        await state.WriteStateAsync();
+        lastUsedDirty = false;
+    }
+
+    public Task SetLimits(PlanLimits planLimits)
+    {
+        limits = planLimits;
+        return Task.CompletedTask;
+    }
+
+    private async Task FlushLastUsed(CancellationToken cancellationToken)
+    {
+        if (!lastUsedDirty)
+        {
+            return;
+        }
+
+        lastUsedDirty = false;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            lastUsedDirty = true;
+            logger.LogWarning(exception, "Write-behind of key {KeyId} failed; retrying on the next tick", state.State.KeyId);
+        }
+    }
+
+    private RateLimitSnapshot Snapshot(DateTimeOffset now) => new(
+        limits!.RequestsPerMinute,
+        window.Count,
+        window.TimeUntilEmpty(now),
+        limits.TokensPerMinute,
+        window.Tokens,
+        window.TimeUntilNoTokens(now));
+
+    private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, state.State.LastUsedAt);
+}
