@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
@@ -17,7 +18,7 @@ public sealed class AccountGrain(
     ILedgerStore ledger,
     IOptions<PlanOptions> plans,
     IOptions<WriteBehindOptions> writeBehind,
-    TimeProvider time,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private readonly List<LedgerEntry> unpersisted = [];

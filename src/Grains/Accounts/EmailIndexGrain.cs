@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 
 namespace DosAi.Orleans.Grains.Accounts;
@@ -11,7 +12,7 @@ public sealed class EmailIndexState
 /// <summary>Failed logins are remembered in memory only: a restart forgives them, which is acceptable.</summary>
 public sealed class EmailIndexGrain(
     [PersistentState("emailindex", StorageNames.Default)] IPersistentState<EmailIndexState> state,
-    TimeProvider time) : Grain, IEmailIndexGrain
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time) : Grain, IEmailIndexGrain
 {
     public const int MaxFailures = 5;
     public static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(15);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
@@ -13,7 +14,7 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
     IOptions<WriteBehindOptions> writeBehind,
-    TimeProvider time,
+    [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
     private readonly SlidingWindowLog window = new();

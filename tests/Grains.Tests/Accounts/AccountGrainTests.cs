@@ -1,0 +1,98 @@
+using DosAi.Orleans.Grains.Hosting;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using DosAi.Orleans.Grains.Ledger;
+using Microsoft.Data.Sqlite;
+
+namespace DosAi.Orleans.Grains.Tests.Accounts;
+
+[Collection(ClusterCollection.Name)]
+public sealed class AccountGrainTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task Top_ups_are_idempotent_per_reference()
+    {
+        var account = await Accounts.Create(Grains);
+        var first = await account.AddCredits(5_000_000, "order-1");
+        var repeat = await account.AddCredits(5_000_000, "order-1");
+        var conflict = await account.AddCredits(7_000_000, "order-1");
+
+        Assert.Equal(CreditOutcome.Applied, first!.Outcome);
+        Assert.Equal(CreditOutcome.Repeated, repeat!.Outcome);
+        Assert.Equal(CreditOutcome.ReferenceConflict, conflict!.Outcome);
+        Assert.Equal(5_000_000, (await account.Get())!.BalanceMicros);
+        Assert.Single((await account.GetLedger(0, 100)).Entries);
+    }
+
+    [Fact]
+    public async Task Negative_adjustments_never_take_the_balance_below_zero()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 3_000_000);
+        var refund = await account.AddCredits(-1_000_000, "refund-1");
+        var correction = await account.AddCredits(-10_000_000, "correction-1");
+
+        Assert.Equal(2_000_000, refund!.BalanceMicros);
+        Assert.Equal(0, correction!.BalanceMicros);
+        Assert.Equal(-2_000_000, correction.AppliedMicros);
+        var ledger = await account.GetLedger(0, 100);
+        Assert.Equal([3_000_000, -1_000_000, -2_000_000], ledger.Entries.Select(e => e.AmountMicros));
+        Assert.Equal(LedgerEntryType.Adjustment, ledger.Entries[^1].Type);
+    }
+
+    [Fact]
+    public async Task Reservations_and_settlements_charge_actual_cost_and_release_the_estimate()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000);
+        var (keyId, key) = await Accounts.CreateKey(Grains, account);
+
+        var first = await key.Admit(new AdmissionRequest(100, 600));
+        var second = await key.Admit(new AdmissionRequest(100, 600));
+        Assert.Equal(AdmissionOutcome.Admitted, first.Outcome);
+        Assert.Equal(AdmissionOutcome.InsufficientCredits, second.Outcome);
+        Assert.Equal(1, second.Limits!.RequestsUsed); // the refused request left the window again
+
+        await key.Settle(new Settlement(first.Ticket, "m", 40, 10, 250));
+        Assert.Equal(750, (await account.Get())!.BalanceMicros);
+        var third = await key.Admit(new AdmissionRequest(100, 750));
+        Assert.Equal(AdmissionOutcome.Admitted, third.Outcome);
+        Assert.Equal(50, third.Limits!.TokensUsed - 100); // first entry reconciled to 40 + 10
+
+        await key.Settle(new Settlement(third.Ticket, null, 0, 0, 0)); // failed upstream call: free
+        Assert.Equal(750, (await account.Get())!.BalanceMicros);
+        var ledger = await account.GetLedger(0, 100);
+        var charge = Assert.Single(ledger.Entries, e => e.Type == LedgerEntryType.Charge);
+        Assert.Equal((-250, keyId, "m", 40L, 10L), (charge.AmountMicros, charge.KeyId, charge.Model, charge.PromptTokens, charge.CompletionTokens));
+        Assert.Equal(750, ledger.Entries.Sum(e => e.AmountMicros));
+    }
+
+    [Fact]
+    public async Task Charges_reach_the_ledger_store_within_the_write_behind_window_without_shutdown()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 10_000);
+        var (_, key) = await Accounts.CreateKey(Grains, account);
+        for (var i = 0; i < 5; i++)
+        {
+            var admission = await key.Admit(new AdmissionRequest(10, 100));
+            await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 100));
+        }
+
+        var store = new SqliteLedgerStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var accountId = (await account.Get())!.Id;
+        LedgerPage page;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        do
+        {
+            await Task.Delay(100);
+            page = await store.ReadAsync(accountId, 0, 100);
+        }
+        while (page.Entries.Count < 6 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(6, page.Entries.Count);
+        Assert.Equal(9_500, page.Entries.Sum(e => e.AmountMicros));
+    }
+
+    private static string EmbeddedStoreFor(string directory) =>
+        new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "dosai.db") }.ToString();
+}

@@ -1,0 +1,90 @@
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using DosAi.Orleans.Grains.Tests.Accounts;
+
+namespace DosAi.Orleans.Grains.Tests.ApiKeys;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ApiKeyGrainTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task Admits_exactly_the_plan_limit_and_retry_after_is_when_it_succeeds()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+
+        var outcomes = new List<AdmissionOutcome>();
+        for (var i = 0; i < 70; i++)
+        {
+            outcomes.Add((await key.Admit(new AdmissionRequest(10, 1))).Outcome);
+            ClusterFixture.Clock.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(60, outcomes.Count(o => o == AdmissionOutcome.Admitted));
+        var refused = await key.Admit(new AdmissionRequest(10, 1));
+        Assert.Equal(AdmissionOutcome.RequestsExceeded, refused.Outcome);
+        Assert.Equal(60, refused.Limits!.RequestsUsed);
+
+        ClusterFixture.Clock.Advance(refused.RetryAfter - TimeSpan.FromTicks(1));
+        Assert.Equal(AdmissionOutcome.RequestsExceeded, (await key.Admit(new AdmissionRequest(10, 1))).Outcome);
+        ClusterFixture.Clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(AdmissionOutcome.Admitted, (await key.Admit(new AdmissionRequest(10, 1))).Outcome);
+    }
+
+    [Fact]
+    public async Task Token_limit_and_too_large_requests()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+
+        Assert.Equal(AdmissionOutcome.RequestTooLarge, (await key.Admit(new AdmissionRequest(100_001, 1))).Outcome);
+        Assert.Equal(AdmissionOutcome.Admitted, (await key.Admit(new AdmissionRequest(90_000, 1))).Outcome);
+        var refused = await key.Admit(new AdmissionRequest(20_000, 1));
+        Assert.Equal(AdmissionOutcome.TokensExceeded, refused.Outcome);
+        Assert.Equal(TimeSpan.FromSeconds(60), refused.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Deleting_a_key_revokes_it_at_once()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (keyId, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        Assert.Equal(AdmissionOutcome.Admitted, (await key.Admit(new AdmissionRequest(1, 1))).Outcome);
+
+        Assert.True(await account.DeleteKey(keyId));
+
+        Assert.Equal(AdmissionOutcome.InvalidKey, (await key.Admit(new AdmissionRequest(1, 1))).Outcome);
+        Assert.Empty(await account.ListKeys());
+        Assert.False(await account.DeleteKey(keyId));
+    }
+
+    [Fact]
+    public async Task A_plan_change_reaches_every_key_of_the_account()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var keys = new List<IApiKeyGrain>();
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add((await Accounts.Accounts.CreateKey(Grains, account)).Key);
+        }
+
+        Assert.True(await account.SetPlan("pro"));
+
+        foreach (var key in keys)
+        {
+            var admission = await key.Admit(new AdmissionRequest(1, 1));
+            Assert.Equal((300, 2_000_000L), (admission.Limits!.RequestLimit, admission.Limits.TokenLimit));
+        }
+
+        Assert.Equal("Pro", (await account.Get())!.Limits.Plan);
+        Assert.False(await account.SetPlan("Platinum"));
+    }
+
+    [Fact]
+    public async Task Unknown_keys_are_refused()
+    {
+        var key = Grains.GetGrain<IApiKeyGrain>("k_" + new string('0', 64));
+        Assert.Equal(AdmissionOutcome.InvalidKey, (await key.Admit(new AdmissionRequest(1, 1))).Outcome);
+    }
+}

@@ -1,0 +1,51 @@
+using DosAi.Orleans.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace DosAi.Orleans.Grains.Tests;
+
+/// <summary>A real two-silo TestCluster with the project's SQLite ADO.NET storage and a fake grain clock.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    // Silos are created by the TestCluster from a type, so the clock they share is static.
+    public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("dosai-grains-").FullName;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(2);
+        builder.Properties["Embedded:DataDirectory"] = DataDirectory;
+        builder.Properties["Persistence:WriteBehindInterval"] = "00:00:00.200";
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
+            siloBuilder.AddDosAiGrains(siloBuilder.Configuration);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
