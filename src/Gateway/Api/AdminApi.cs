@@ -13,7 +13,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
     {
-        var admin = routes.MapGroup("/admin").AddEndpointFilter<RequireAdminToken>();
+        var admin = routes.MapGroup("/admin");
         admin.MapPost("/accounts", CreateAccount);
         admin.MapGet("/accounts/{id}", GetAccount);
         admin.MapPut("/accounts/{id}/plan", SetPlan);
@@ -131,23 +131,24 @@ public static class AdminApi
 
     private static IResult NoAccount() => ApiErrors.NotFound("No such account.");
 
-    private sealed class RequireAdminToken(IConfiguration configuration) : IEndpointFilter
-    {
-        public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Runs before model binding, so without a configured token nothing under /admin reveals itself.</summary>
+    public static IApplicationBuilder UseAdminToken(this IApplicationBuilder app) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(async (context, next) =>
         {
-            var expected = configuration["Admin:Token"];
+            var expected = context.RequestServices.GetRequiredService<IConfiguration>()["Admin:Token"];
             if (string.IsNullOrEmpty(expected))
             {
-                return ValueTask.FromResult<object?>(TypedResults.NotFound());
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
             }
 
-            var presented = BearerToken.From(context.HttpContext.Request.Headers.Authorization) ?? "";
+            var presented = BearerToken.From(context.Request.Headers.Authorization) ?? "";
             if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected)))
             {
-                return ValueTask.FromResult<object?>(ApiErrors.Unauthorized("A valid admin token is required."));
+                await ApiErrors.Unauthorized("A valid admin token is required.").ExecuteAsync(context);
+                return;
             }
 
-            return next(context);
-        }
-    }
+            await next(context);
+        }));
 }

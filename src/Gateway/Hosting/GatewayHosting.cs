@@ -76,6 +76,7 @@ public static class GatewayHosting
     public static WebApplication MapDosAiGateway(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledError });
+        app.UseAdminToken();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DosAi.Orleans.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A small OpenAI-compatible model server on real Kestrel. Tests steer it per request with headers the
+/// gateway passes through: <c>x-fake-delay-ms</c> (before answering), <c>x-fake-chunks</c> and
+/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-status</c>.
+/// </summary>
+public sealed class FakeUpstream : IAsyncDisposable
+{
+    public const int PromptTokens = 12;
+    public const int CompletionTokens = 34;
+    public const string ChunkText = "Hello world ";
+
+    private readonly WebApplication app;
+
+    private FakeUpstream(WebApplication app) => this.app = app;
+
+    public string BaseUrl => app.Urls.First();
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public static async Task<FakeUpstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var upstream = new FakeUpstream(app);
+        app.Map("/v1/{**path}", upstream.Handle);
+        await app.StartAsync();
+        return upstream;
+    }
+
+    private async Task Handle(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        Requests.Enqueue(new RecordedRequest(
+            context.Request.Method,
+            context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.Authorization.ToString(),
+            context.Request.Headers.Cookie.ToString(),
+            body));
+
+        if (int.TryParse(context.Request.Headers["x-fake-delay-ms"], out var delay))
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
+
+        if (int.TryParse(context.Request.Headers["x-fake-status"], out var status))
+        {
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsJsonAsync(new { error = new { message = "upstream says no", type = "invalid_request_error" } });
+            return;
+        }
+
+        var path = context.Request.Path.Value!;
+        if (path.EndsWith("/models", StringComparison.Ordinal))
+        {
+            await context.Response.WriteAsJsonAsync(new { @object = "list", data = new[] { new { id = "fake-model", @object = "model", owned_by = "dosai" } } });
+            return;
+        }
+
+        var request = body.Length > 0 ? JsonNode.Parse(body) : null;
+        if (path.EndsWith("/embeddings", StringComparison.Ordinal))
+        {
+            await context.Response.WriteAsJsonAsync(new
+            {
+                @object = "list",
+                data = new[] { new { @object = "embedding", index = 0, embedding = new[] { 0.1f, 0.2f } } },
+                model = "fake-embedding",
+                usage = new { prompt_tokens = 8, total_tokens = 8 },
+            });
+            return;
+        }
+
+        if (request?["stream"]?.GetValue<bool>() == true)
+        {
+            await Stream(context, request);
+            return;
+        }
+
+        await context.Response.WriteAsJsonAsync(new
+        {
+            id = "chatcmpl-fake",
+            @object = "chat.completion",
+            created = 1_700_000_000,
+            model = request?["model"]?.GetValue<string>() ?? "fake-model",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = "Hello from the fake upstream." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = PromptTokens, completion_tokens = CompletionTokens, total_tokens = PromptTokens + CompletionTokens },
+        });
+    }
+
+    private static async Task Stream(HttpContext context, JsonNode request)
+    {
+        var chunks = int.TryParse(context.Request.Headers["x-fake-chunks"], out var n) ? n : 5;
+        var chunkDelay = int.TryParse(context.Request.Headers["x-fake-chunk-delay-ms"], out var d) ? d : 0;
+        var includeUsage = request["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+        var model = request["model"]?.GetValue<string>() ?? "fake-model";
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync();
+        for (var i = 0; i < chunks; i++)
+        {
+            var chunk = new
+            {
+                id = "chatcmpl-fake",
+                @object = "chat.completion.chunk",
+                created = 1_700_000_000,
+                model,
+                choices = new[] { new { index = 0, delta = new { content = ChunkText }, finish_reason = (string?)null } },
+            };
+            await WriteEvent(context, JsonSerializer.Serialize(chunk));
+            if (chunkDelay > 0)
+            {
+                await Task.Delay(chunkDelay, context.RequestAborted);
+            }
+        }
+
+        if (includeUsage)
+        {
+            var usage = new
+            {
+                id = "chatcmpl-fake",
+                @object = "chat.completion.chunk",
+                created = 1_700_000_000,
+                model,
+                choices = Array.Empty<object>(),
+                usage = new { prompt_tokens = PromptTokens, completion_tokens = CompletionTokens, total_tokens = PromptTokens + CompletionTokens },
+            };
+            await WriteEvent(context, JsonSerializer.Serialize(usage));
+        }
+
+        await WriteEvent(context, "[DONE]");
+    }
+
+    private static async Task WriteEvent(HttpContext context, string data)
+    {
+        await context.Response.WriteAsync($"data: {data}\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+public sealed record RecordedRequest(string Method, string PathAndQuery, string Authorization, string Cookie, string Body);

@@ -1,0 +1,297 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using DosAi.Orleans.Gateway.Admission;
+using DosAi.Orleans.Gateway.Tests.Infrastructure;
+using OpenAI.Chat;
+
+namespace DosAi.Orleans.Gateway.Tests.Proxy;
+
+[Collection(GatewayCollection.Name)]
+public sealed class InferenceEndToEndTests(GatewayFixture fixture)
+{
+    private static readonly string[] RateLimitHeaders =
+    [
+        "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
+        "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
+    ];
+
+    [Fact]
+    public async Task A_chat_completion_through_the_official_sdk_succeeds_with_rate_limit_headers()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+
+        var result = await fixture.Chat(key).CompleteChatAsync([new UserChatMessage("Say hello")]);
+
+        Assert.Equal("Hello from the fake upstream.", result.Value.Content[0].Text);
+        var headers = result.GetRawResponse().Headers;
+        foreach (var name in RateLimitHeaders)
+        {
+            Assert.True(headers.TryGetValue(name, out _), $"missing {name}");
+        }
+
+        headers.TryGetValue("x-ratelimit-limit-requests", out var limit);
+        headers.TryGetValue("x-ratelimit-remaining-requests", out var remaining);
+        headers.TryGetValue("x-ratelimit-reset-requests", out var reset);
+        Assert.Equal(("60", "59", "1m0s"), (limit, remaining, reset));
+    }
+
+    [Fact]
+    public async Task The_upstream_gets_path_query_and_its_own_credential_but_never_the_client_key()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models?limit=5&order=asc");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Add("Cookie", "dosai_session=secret");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = fixture.Upstream.Requests.Last(r => r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal));
+        Assert.Equal("/v1/models?limit=5&order=asc", seen.PathAndQuery);
+        Assert.Equal("Bearer upstream-secret", seen.Authorization);
+        Assert.Empty(seen.Cookie);
+        Assert.DoesNotContain(fixture.Upstream.Requests, r => r.Authorization.Contains(key, StringComparison.Ordinal));
+    }
+
+    public static TheoryData<string?, string> MissingOrInvalid => new()
+    {
+        { null, "missing_api_key" },
+        { "Basic dXNlcjpwYXNz", "missing_api_key" },
+        { "Bearer ", "missing_api_key" },
+        { "Bearer sk-proj-not-ours", "invalid_api_key" },
+        { "Bearer dos_sk_tooShort", "invalid_api_key" },
+        { "Bearer " + ApiKeyFormat.Generate()[..^1] + "!", "invalid_api_key" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingOrInvalid))]
+    public async Task Missing_and_malformed_keys_get_401(string? authorization, string code)
+    {
+        using var http = fixture.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"m","messages":[]}""", Encoding.UTF8, "application/json"),
+        };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
+        Assert.Equal(code, error["code"]!.GetValue<string>());
+        Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_key_with_a_wrong_checksum_unknown_key_and_deleted_key_get_401_through_the_sdk()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (keyId, key) = await fixture.Admin.CreateKey(account);
+        var flipped = key[..^1] + (key[^1] == 'a' ? 'b' : 'a');
+        var unknown = ApiKeyFormat.Generate();
+
+        await AssertInvalidKey(flipped);
+        await AssertInvalidKey(unknown);
+        await fixture.Chat(key).CompleteChatAsync([new UserChatMessage("hi")]);
+        await fixture.Admin.DeleteKey(keyId);
+        await AssertInvalidKey(key);
+    }
+
+    private async Task AssertInvalidKey(string key)
+    {
+        var failure = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat(key).CompleteChatAsync([new UserChatMessage("hi")]));
+        Assert.Equal(401, failure.Status);
+        Assert.Contains("invalid_api_key", failure.GetRawResponse()!.Content.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_account_without_credits_gets_402()
+    {
+        var account = await fixture.Admin.CreateAccount();
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var forwardedBefore = fixture.Upstream.Requests.Count;
+
+        var failure = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat(key).CompleteChatAsync([new UserChatMessage("hi")]));
+
+        Assert.Equal(402, failure.Status);
+        Assert.Equal(forwardedBefore, fixture.Upstream.Requests.Count);
+        var error = JsonNode.Parse(failure.GetRawResponse()!.Content.ToString())!["error"]!;
+        Assert.Equal(("insufficient_quota", "insufficient_credits"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Over_the_request_limit_gets_429_with_exact_retry_after_and_succeeds_once_it_has_passed()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 10);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var chat = fixture.Chat(key);
+        for (var i = 0; i < 60; i++)
+        {
+            await chat.CompleteChatAsync([new UserChatMessage("hi")]);
+            fixture.Clock.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        var failure = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("hi")]));
+
+        Assert.Equal(429, failure.Status);
+        var response = failure.GetRawResponse()!;
+        var error = JsonNode.Parse(response.Content.ToString())!["error"]!;
+        Assert.Equal(("requests", "rate_limit_exceeded"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+        Assert.StartsWith("Rate limit reached for requests per minute: Limit 60, Used 60, Requested 1. Please try again in", error["message"]!.GetValue<string>());
+        Assert.True(response.Headers.TryGetValue("retry-after-ms", out var retryAfterMs));
+        Assert.True(response.Headers.TryGetValue("Retry-After", out var retryAfter));
+        Assert.True(response.Headers.TryGetValue("x-ratelimit-remaining-requests", out var remaining));
+        var wait = long.Parse(retryAfterMs!);
+        // The first of the 60 was admitted 59 × 250 ms ago, so it leaves the window in 45 s.
+        Assert.Equal(45_000, wait);
+        Assert.Equal("45", retryAfter);
+        Assert.Equal("0", remaining);
+
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(wait - 1));
+        Assert.Equal(429, (await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("hi")]))).Status);
+        fixture.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await chat.CompleteChatAsync([new UserChatMessage("hi")]);
+    }
+
+    [Fact]
+    public async Task A_burst_of_150_parallel_requests_on_a_fresh_free_key_admits_exactly_60()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 10);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var chat = fixture.Chat(key);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 150).Select(async _ =>
+        {
+            try
+            {
+                await chat.CompleteChatAsync([new UserChatMessage("hi")]);
+                return 200;
+            }
+            catch (ClientResultException failure)
+            {
+                return failure.Status;
+            }
+        }));
+
+        Assert.Equal(60, statuses.Count(s => s == 200));
+        Assert.Equal(90, statuses.Count(s => s == 429));
+    }
+
+    [Fact]
+    public async Task The_balance_decreases_by_exactly_usage_times_price()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (keyId, key) = await fixture.Admin.CreateKey(account);
+
+        await fixture.Chat(key).CompleteChatAsync([new UserChatMessage("hi")]);
+
+        // Default prices: $0.50 / $1.50 per million tokens → 12 × 0.5 + 34 × 1.5 = 57 µUSD.
+        Assert.Equal(0.999943m, await fixture.Admin.BalanceOnceItIs(account, 0.999943m));
+        var ledger = await fixture.Admin.Ledger(account);
+        var charge = ledger.Single(e => e!["type"]!.GetValue<string>() == "charge")!;
+        Assert.Equal(-0.000057m, charge["amount_usd"]!.GetValue<decimal>());
+        Assert.Equal(keyId, charge["key_id"]!.GetValue<string>());
+        Assert.Equal((12, 34), (charge["prompt_tokens"]!.GetValue<int>(), charge["completion_tokens"]!.GetValue<int>()));
+        Assert.Equal(await fixture.Admin.Balance(account), ledger.Sum(e => e!["amount_usd"]!.GetValue<decimal>()));
+    }
+
+    [Fact]
+    public async Task An_upstream_error_status_is_passed_through_and_not_charged()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = ChatRequest(key);
+        request.Headers.Add("x-fake-status", "400");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("upstream says no", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(response.Headers.Contains("x-ratelimit-remaining-requests"));
+        await Task.Delay(300);
+        Assert.Equal(1m, await fixture.Admin.Balance(account));
+    }
+
+    [Fact]
+    public async Task An_upstream_that_does_not_answer_in_time_gives_504_and_is_not_charged()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = ChatRequest(key);
+        request.Headers.Add("x-fake-delay-ms", "4000");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
+        Assert.Equal("upstream_error", error["type"]!.GetValue<string>());
+        await Task.Delay(300);
+        Assert.Equal(1m, await fixture.Admin.Balance(account));
+    }
+
+    [Theory]
+    [InlineData("{not json", HttpStatusCode.BadRequest)]
+    [InlineData("[1,2", HttpStatusCode.BadRequest)]
+    public async Task Invalid_json_gets_400_in_the_error_shape(string body, HttpStatusCode expected)
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = ChatRequest(key, body);
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("invalid_request_error", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_oversized_body_gets_413()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = ChatRequest(key, $$"""{"model":"m","messages":[{"role":"user","content":"{{new string('x', 9 * 1024 * 1024)}}"}]}""");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_whose_estimate_exceeds_the_plan_tpm_is_too_large_and_should_not_be_retried()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 10);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = ChatRequest(key, """{"model":"m","max_tokens":200000,"messages":[{"role":"user","content":"hi"}]}""");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
+        Assert.Equal("request_too_large", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
+    }
+
+    private static HttpRequestMessage ChatRequest(string key, string body = """{"model":"fake-model","messages":[{"role":"user","content":"hi"}]}""")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return request;
+    }
+}
