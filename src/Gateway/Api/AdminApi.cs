@@ -3,7 +3,7 @@ using System.Text;
 using DosAi.Orleans.Gateway.Admission;
 using DosAi.Orleans.Gateway.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
-using DosAi.Orleans.Grains.Ledger;
+using DosAi.Orleans.Grains.Accounting;
 using Microsoft.Extensions.Options;
 
 namespace DosAi.Orleans.Gateway.Api;

@@ -1,6 +1,6 @@
 namespace DosAi.Orleans.Grains.Interfaces.Accounts;
 
-/// <summary>What one finished request used; <see cref="CostMicros"/> is priced by the gateway.</summary>
+/// <summary>What one finished request used (all zero when it failed); <see cref="CostMicros"/> is priced by the gateway.</summary>
 [GenerateSerializer, Immutable, Alias("Charge")]
 public sealed record Charge(
     [property: Id(0)] string KeyId,

@@ -37,8 +37,10 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Reserves an estimated cost against balance − reservations; 0 when it does not fit.</summary>
     [AlwaysInterleave, Alias("Reserve")] Task<long> Reserve(long costMicros);
 
-    /// <summary>Releases a reservation and charges what was actually used (write-behind).</summary>
-    [AlwaysInterleave, Alias("Settle")] Task Settle(long reservationId, Charge? charge);
+    /// <summary>Releases a reservation, charges what was actually used and counts it in usage (write-behind).</summary>
+    [AlwaysInterleave, Alias("Settle")] Task Settle(long reservationId, Charge charge);
 
     [Alias("GetLedger")] Task<LedgerPage> GetLedger(long afterSequence, int limit);
+
+    [Alias("GetUsage")] Task<IReadOnlyList<UsageBucket>> GetUsage(UsageQuery query);
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
-using DosAi.Orleans.Grains.Ledger;
+using DosAi.Orleans.Grains.Accounting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,13 +15,14 @@ namespace DosAi.Orleans.Grains.Accounts;
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Default)] IPersistentState<AccountState> state,
-    ILedgerStore ledger,
+    IAccountingStore accounting,
     IOptions<PlanOptions> plans,
     IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
-    private readonly List<LedgerEntry> unpersisted = [];
+    private readonly List<LedgerEntry> pendingLedger = [];
+    private readonly Dictionary<(string KeyId, DateTimeOffset Minute), UsageBucket> pendingUsage = [];
     private Credits credits = new(0);
     private long lastLedgerSequence;
     private bool dirty;
@@ -32,7 +33,7 @@ public sealed class AccountGrain(
     {
         credits = new Credits(state.State.BalanceMicros);
         lastLedgerSequence = state.State.LastLedgerSequence;
-        await RecordLedger(cancellationToken);
+        await RecordBatches(cancellationToken);
         this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(writeBehind.Value.WriteBehindInterval, writeBehind.Value.WriteBehindInterval));
     }
 
@@ -94,7 +95,7 @@ public sealed class AccountGrain(
         state.State.CreditReferences[reference] = amountMicros;
         AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference);
         await WriteState();
-        await RecordLedger(CancellationToken.None);
+        await RecordBatches(CancellationToken.None);
         return new CreditResult(CreditOutcome.Applied, credits.Balance, applied);
     }
 
@@ -141,28 +142,43 @@ public sealed class AccountGrain(
 
     public Task<long> Reserve(long costMicros) => Task.FromResult(Exists ? credits.TryReserve(costMicros) : 0);
 
-    public Task Settle(long reservationId, Charge? charge)
+    public Task Settle(long reservationId, Charge charge)
     {
         credits.Release(reservationId);
-        if (charge is not null && Exists)
+        if (!Exists)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (charge.CostMicros != 0 || charge.PromptTokens != 0 || charge.CompletionTokens != 0)
         {
             credits.Charge(charge.CostMicros);
             AppendLedger(LedgerEntryType.Charge, -charge.CostMicros, charge.KeyId, charge.Model, charge.PromptTokens, charge.CompletionTokens, null);
         }
 
+        var minute = UsageGranularities.MinuteOf(time.GetUtcNow());
+        var used = new UsageBucket(charge.KeyId, minute, 1, charge.PromptTokens, charge.CompletionTokens, charge.CostMicros);
+        pendingUsage[(charge.KeyId, minute)] = pendingUsage.TryGetValue((charge.KeyId, minute), out var earlier) ? earlier.Add(used) : used;
+        dirty = true;
         return Task.CompletedTask;
     }
 
     public async Task<LedgerPage> GetLedger(long afterSequence, int limit)
     {
         await Flush(CancellationToken.None);
-        return await ledger.ReadAsync(this.GetPrimaryKeyString(), afterSequence, limit);
+        return await accounting.ReadLedgerAsync(this.GetPrimaryKeyString(), afterSequence, limit);
+    }
+
+    public async Task<IReadOnlyList<UsageBucket>> GetUsage(UsageQuery query)
+    {
+        await Flush(CancellationToken.None);
+        return await accounting.ReadUsageAsync(this.GetPrimaryKeyString(), query);
     }
 
     private void AppendLedger(LedgerEntryType type, long amount, string? keyId, string? model, long prompt, long completion, string? reference)
     {
         var entry = new LedgerEntry(this.GetPrimaryKeyString(), ++lastLedgerSequence, type, amount, keyId, model, prompt, completion, reference, time.GetUtcNow());
-        unpersisted.Add(entry);
+        pendingLedger.Add(entry);
         dirty = true;
     }
 
@@ -176,7 +192,7 @@ public sealed class AccountGrain(
         try
         {
             await WriteState();
-            await RecordLedger(cancellationToken);
+            await RecordBatches(cancellationToken);
         }
         catch (Exception exception)
         {
@@ -185,28 +201,38 @@ public sealed class AccountGrain(
         }
     }
 
-    /// <summary>Persists balance and new ledger entries together; interleaved charges land in the next write.</summary>
+    /// <summary>Persists balance, ledger entries and usage together; interleaved charges land in the next write.</summary>
     private async Task WriteState()
     {
         dirty = false;
-        state.State.UnrecordedLedger.AddRange(unpersisted);
-        unpersisted.Clear();
+        if (pendingLedger.Count > 0 || pendingUsage.Count > 0)
+        {
+            state.State.UnrecordedBatches.Add(new AccountingBatch(
+                this.GetPrimaryKeyString(), ++state.State.LastBatchSequence, pendingLedger.ToArray(), pendingUsage.Values.ToArray()));
+            pendingLedger.Clear();
+            pendingUsage.Clear();
+        }
+
         state.State.BalanceMicros = credits.Balance;
         state.State.LastLedgerSequence = lastLedgerSequence;
         await state.WriteStateAsync();
     }
 
-    /// <summary>Copies persisted entries into the ledger store; the trimmed list is written on the next flush.</summary>
-    private async Task RecordLedger(CancellationToken cancellationToken)
+    /// <summary>Records persisted batches in the accounting store; the trimmed list is written on the next flush.</summary>
+    private async Task RecordBatches(CancellationToken cancellationToken)
     {
-        var pending = state.State.UnrecordedLedger;
-        if (pending.Count == 0)
+        var batches = state.State.UnrecordedBatches;
+        if (batches.Count == 0)
         {
             return;
         }
 
-        await ledger.AppendAsync(pending, cancellationToken);
-        pending.Clear();
+        foreach (var batch in batches)
+        {
+            await accounting.RecordAsync(batch, cancellationToken);
+        }
+
+        batches.Clear();
         dirty = true;
     }
 

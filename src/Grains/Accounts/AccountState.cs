@@ -1,4 +1,4 @@
-using DosAi.Orleans.Grains.Interfaces.Accounts;
+using DosAi.Orleans.Grains.Accounting;
 
 namespace DosAi.Orleans.Grains.Accounts;
 
@@ -11,6 +11,7 @@ public sealed class AccountState
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public long BalanceMicros { get; set; }
     [Id(5)] public long LastLedgerSequence { get; set; }
+    [Id(9)] public long LastBatchSequence { get; set; }
 
     /// <summary>Top-up references already applied, with their amounts, for idempotency.</summary>
     [Id(6)] public Dictionary<string, long> CreditReferences { get; set; } = [];
@@ -18,11 +19,11 @@ public sealed class AccountState
     [Id(7)] public Dictionary<string, StoredKey> Keys { get; set; } = [];
 
     /// <summary>
-    /// Ledger entries whose balance change is in this state but that may not be in the ledger store yet.
-    /// Writing them with the balance makes balance and ledger agree after any crash: they are
-    /// re-appended (idempotently) on activation.
+    /// Ledger entries and usage whose effect is in this state but that may not be in the accounting
+    /// store yet. Writing them with the balance makes balance and ledger agree after any crash: they
+    /// are recorded (idempotently) on the next flush or activation.
     /// </summary>
-    [Id(8)] public List<LedgerEntry> UnrecordedLedger { get; set; } = [];
+    [Id(8)] public List<AccountingBatch> UnrecordedBatches { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("StoredKey")]

@@ -95,9 +95,9 @@ public sealed class ApiKeyGrain(
             return;
         }
 
-        var used = settlement.PromptTokens + settlement.CompletionTokens > 0 || settlement.CostMicros > 0;
-        var charge = used ? new Charge(state.State.KeyId!, settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros) : null;
-        await Account.Settle(settlement.Ticket.Reservation, charge);
+        await Account.Settle(
+            settlement.Ticket.Reservation,
+            new Charge(state.State.KeyId!, settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros));
     }
 
     public Task<KeyInfo?> GetInfo() => Task.FromResult(Active ? Info() : null);

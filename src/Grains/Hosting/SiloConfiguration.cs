@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DosAi.Orleans.Grains.Accounts;
-using DosAi.Orleans.Grains.Ledger;
+using DosAi.Orleans.Grains.Accounting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,7 +38,7 @@ public static class SiloConfiguration
             options.Invariant = EmbeddedStore.Invariant;
             options.ConnectionString = store.ConnectionString;
         });
-        silo.Services.AddSingleton<ILedgerStore>(new SqliteLedgerStore(store.ConnectionString));
+        silo.Services.AddSingleton<IAccountingStore>(new SqliteAccountingStore(store.ConnectionString));
         silo.Services.AddSingleton<IStorageHealth>(store);
         return silo;
     }

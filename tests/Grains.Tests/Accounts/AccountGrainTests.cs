@@ -1,7 +1,7 @@
 using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
-using DosAi.Orleans.Grains.Ledger;
+using DosAi.Orleans.Grains.Accounting;
 using Microsoft.Data.Sqlite;
 
 namespace DosAi.Orleans.Grains.Tests.Accounts;
@@ -78,19 +78,66 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
             await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 100));
         }
 
-        var store = new SqliteLedgerStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
         var accountId = (await account.Get())!.Id;
         LedgerPage page;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         do
         {
             await Task.Delay(100);
-            page = await store.ReadAsync(accountId, 0, 100);
+            page = await store.ReadLedgerAsync(accountId, 0, 100);
         }
         while (page.Entries.Count < 6 && DateTime.UtcNow < deadline);
 
         Assert.Equal(6, page.Entries.Count);
         Assert.Equal(9_500, page.Entries.Sum(e => e.AmountMicros));
+    }
+
+    [Fact]
+    public async Task Usage_buckets_count_every_settled_request_and_add_up_to_the_ledger()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 10_000);
+        var (keyId, key) = await Accounts.CreateKey(Grains, account);
+        var (otherKeyId, otherKey) = await Accounts.CreateKey(Grains, account);
+        var start = UsageGranularities.MinuteOf(ClusterFixture.Clock.GetUtcNow());
+        foreach (var (grain, prompt, completion, cost) in new[] { (key, 10L, 5L, 40L), (key, 3L, 0L, 9L), (otherKey, 0L, 0L, 0L) })
+        {
+            var admission = await grain.Admit(new AdmissionRequest(20, 100));
+            await grain.Settle(new Settlement(admission.Ticket, "m", prompt, completion, cost));
+        }
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromMinutes(1));
+        var late = await key.Admit(new AdmissionRequest(20, 100));
+        await key.Settle(new Settlement(late.Ticket, "m", 1, 1, 2));
+
+        var perMinute = await account.GetUsage(new UsageQuery(start, start.AddHours(1), UsageGranularity.Minute, null));
+        var expected = new[] { (keyId, start, 2L, 13L, 5L, 49L), (otherKeyId, start, 1L, 0L, 0L, 0L), (keyId, start.AddMinutes(1), 1L, 1L, 1L, 2L) };
+        Assert.Equal(
+            expected.OrderBy(b => b.ToString()),
+            perMinute.Select(b => (b.KeyId, b.Start, b.Requests, b.PromptTokens, b.CompletionTokens, b.CostMicros)).OrderBy(b => b.ToString()));
+        var perDay = await account.GetUsage(new UsageQuery(start.AddDays(-1), start.AddDays(1), UsageGranularity.Day, keyId));
+        var day = Assert.Single(perDay);
+        Assert.Equal((3L, 51L), (day.Requests, day.CostMicros));
+        var charges = (await account.GetLedger(0, 100)).Entries.Where(e => e.Type == LedgerEntryType.Charge).Sum(e => -e.AmountMicros);
+        Assert.Equal(charges, perMinute.Sum(b => b.CostMicros));
+    }
+
+    [Fact]
+    public async Task A_batch_recorded_twice_is_applied_once()
+    {
+        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var accountId = "acct_" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var batch = new AccountingBatch(accountId, 1,
+            [new LedgerEntry(accountId, 1, LedgerEntryType.TopUp, 500, null, null, 0, 0, "r", now)],
+            [new UsageBucket("key_a", UsageGranularities.MinuteOf(now), 2, 10, 20, 30)]);
+
+        await store.RecordAsync(batch);
+        await store.RecordAsync(batch);
+
+        Assert.Single((await store.ReadLedgerAsync(accountId, 0, 10)).Entries);
+        var usage = Assert.Single(await store.ReadUsageAsync(accountId, new UsageQuery(now.AddHours(-1), now.AddHours(1), UsageGranularity.Hour, null)));
+        Assert.Equal((2L, 30L), (usage.Requests, usage.CostMicros));
     }
 
     private static string EmbeddedStoreFor(string directory) =>

@@ -12,3 +12,22 @@ CREATE TABLE IF NOT EXISTS dosai_ledger (
     created_at_ms     INTEGER NOT NULL,
     PRIMARY KEY (account_id, seq)
 ) WITHOUT ROWID;
+
+-- Per key per UTC minute; batches add to existing rows.
+CREATE TABLE IF NOT EXISTS dosai_usage (
+    account_id        TEXT    NOT NULL,
+    key_id            TEXT    NOT NULL,
+    minute_start      INTEGER NOT NULL,
+    requests          INTEGER NOT NULL,
+    prompt_tokens     INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost_micros       INTEGER NOT NULL,
+    PRIMARY KEY (account_id, minute_start, key_id)
+) WITHOUT ROWID;
+
+-- Accounting batches already applied: replays after a crash are ignored.
+CREATE TABLE IF NOT EXISTS dosai_accounting_batches (
+    account_id TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (account_id, seq)
+) WITHOUT ROWID;

@@ -1,6 +1,6 @@
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 
-namespace DosAi.Orleans.Grains.Ledger;
+namespace DosAi.Orleans.Grains.Accounting;
 
 /// <summary>The ledger's <c>type</c> values as stored and as served by the admin API.</summary>
 public static class LedgerEntryTypes
