@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using DosAi.Orleans.Gateway.Admission;
+using DosAi.Orleans.Gateway.Hosting;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
@@ -24,6 +26,7 @@ public static class AccountApi
         api.MapGet("/keys", ListKeys);
         api.MapPost("/keys", CreateKey).AddEndpointFilter<RequireXRequestedWith>();
         api.MapDelete("/keys/{id}", DeleteKey).AddEndpointFilter<RequireXRequestedWith>();
+        api.MapGet("/usage", GetUsage);
         return routes;
     }
 
@@ -120,6 +123,19 @@ public static class AccountApi
 
     private static async Task<IResult> DeleteKey(string id, ClaimsPrincipal user, AccountService accounts) =>
         await accounts.DeleteKey(id, AccountId(user)) ? TypedResults.NoContent() : ApiErrors.NotFound("No such key.");
+
+    private static async Task<IResult> GetUsage(
+        ClaimsPrincipal user, AccountService accounts, long? from, long? to, string? granularity, [FromQuery(Name = "key_id")] string? keyId)
+    {
+        if (UsageRequest.Parse(from, to, granularity, keyId, DateTimeOffset.UtcNow, out var query) is { } error)
+        {
+            return ApiErrors.BadRequest(error);
+        }
+
+        var buckets = await accounts.Account(AccountId(user)).GetUsage(query);
+        return TypedResults.Ok(new ListResponse<UsageResponse>(buckets.Select(b => new UsageResponse(
+            b.Start.ToUnixTimeSeconds(), b.KeyId, b.Requests, b.PromptTokens, b.CompletionTokens, Money.ToUsd(b.CostMicros))).ToList()));
+    }
 
     private static string AccountId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
 

@@ -32,3 +32,5 @@ public sealed record LedgerEntryResponse(
     string Id, string Type, decimal AmountUsd, string? KeyId, string? Model, long PromptTokens, long CompletionTokens, string? Reference, long CreatedAt);
 
 public sealed record LedgerResponse(IReadOnlyList<LedgerEntryResponse> Data, bool HasMore);
+
+public sealed record UsageResponse(long Start, string KeyId, long Requests, long PromptTokens, long CompletionTokens, decimal CostUsd);

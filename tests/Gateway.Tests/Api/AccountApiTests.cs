@@ -60,6 +60,41 @@ public sealed class AccountApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Usage_shows_each_keys_requests_tokens_and_cost_and_adds_up_to_the_ledger()
+    {
+        using var browser = Browser();
+        var signup = await browser.PostAsJsonAsync("/api/auth/signup", new { email = NewEmail(), password = "long enough 1" });
+        var accountId = (await signup.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        await fixture.Admin.AddCredits(accountId, 1, "manual");
+        var key = (await (await browser.PostAsJsonAsync("/api/keys", new { name = "a" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        for (var i = 0; i < 3; i++)
+        {
+            await fixture.Chat(key["key"]!.GetValue<string>()).CompleteChatAsync([new UserChatMessage("hi")]);
+        }
+
+        var now = fixture.Clock.GetUtcNow().ToUnixTimeSeconds();
+        JsonArray buckets;
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        do
+        {
+            buckets = (await browser.GetFromJsonAsync<JsonObject>($"/api/usage?from={now - 86_400}&to={now + 3_600}&granularity=day"))!["data"]!.AsArray();
+        }
+        while (buckets.Sum(b => b!["requests"]!.GetValue<long>()) < 3 && DateTime.UtcNow < deadline);
+
+        var bucket = Assert.Single(buckets)!;
+        Assert.Equal(key["id"]!.GetValue<string>(), bucket["key_id"]!.GetValue<string>());
+        Assert.Equal((3L, 36L, 102L, 0.000171m), (bucket["requests"]!.GetValue<long>(), bucket["prompt_tokens"]!.GetValue<long>(),
+            bucket["completion_tokens"]!.GetValue<long>(), bucket["cost_usd"]!.GetValue<decimal>()));
+        var charged = (await fixture.Admin.Ledger(accountId)).Where(e => e!["type"]!.GetValue<string>() == "charge").Sum(e => -e!["amount_usd"]!.GetValue<decimal>());
+        Assert.Equal(charged, bucket["cost_usd"]!.GetValue<decimal>());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync("/api/usage?granularity=week")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync($"/api/usage?from={now}&to={now - 10}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync($"/api/usage?from={now - 30 * 86_400}&to={now}&granularity=minute")).StatusCode);
+        Assert.Empty((await browser.GetFromJsonAsync<JsonObject>($"/api/usage?from={now - 86_400}&to={now + 3_600}&key_id=key_other"))!["data"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Cookie_authenticated_writes_without_the_csrf_header_get_403()
     {
         using var browser = Browser();
