@@ -1,74 +1,141 @@
+using System.Buffers;
+using System.IO.Compression;
 using System.Text.Json;
 
 namespace DosAi.Orleans.Gateway.Metering;
 
 /// <summary>
-/// Wraps the client-facing response body: every write goes straight through (flushes too, so SSE is
-/// never held back) while a copy is kept to find <c>usage</c>. JSON bodies are kept whole up to
-/// <see cref="MaxCapturedBytes"/>; event streams are scanned line by line as they pass.
+/// Wraps the client-facing response body. Event streams go through an <see cref="SseEventMeter"/>
+/// event by event (every flush reaches the client, nothing waits for more than its own event); other
+/// bodies go straight through while a copy up to <see cref="MaxCapturedBytes"/> is kept to read
+/// <c>usage</c> from when the response ends.
 /// </summary>
-public sealed class ResponseMeter(Stream inner) : Stream
+public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forwardUsageChunk) : Stream
 {
     public const int MaxCapturedBytes = 32 * 1024 * 1024;
 
-    private readonly MemoryStream captured = new();
+    private readonly ArrayBufferWriter<byte> forwarded = new();
+    private MemoryStream? captured;
+    private SseEventMeter? events;
+    private bool decided;
     private bool overflowed;
 
     public Stream Inner => inner;
 
+    /// <summary>The upstream sent at least one body byte.</summary>
     public bool Started { get; private set; }
 
-    public Usage? FindUsage(bool eventStream)
+    public bool IsEventStream => events is not null;
+
+    /// <summary>Text produced in a stream, for counting when no usage was reported.</summary>
+    public string CompletionText => events?.CompletionText ?? "";
+
+    /// <summary>Forwards an unterminated last event; call once the upstream response has ended.</summary>
+    public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        if (overflowed || captured.Length == 0)
+        if (events is null)
+        {
+            return;
+        }
+
+        events.Complete(forwarded);
+        await FlushForwardedAsync(cancellationToken);
+    }
+
+    public Usage? ReportedUsage()
+    {
+        if (events is not null)
+        {
+            return events.ReportedUsage;
+        }
+
+        if (overflowed || captured is null || captured.Length == 0)
         {
             return null;
         }
 
-        var bytes = captured.GetBuffer().AsSpan(0, (int)captured.Length);
-        return eventStream ? SseUsage.Find(bytes) : FromJson(bytes);
-    }
-
-    private static Usage? FromJson(ReadOnlySpan<byte> bytes)
-    {
         try
         {
-            var reader = new Utf8JsonReader(bytes);
-            using var document = JsonDocument.ParseValue(ref reader);
+            using var body = Decoded(new MemoryStream(captured.GetBuffer(), 0, (int)captured.Length, writable: false));
+            using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
                 ? Usage.From(usage)
                 : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidDataException)
         {
             return null;
         }
     }
 
+    /// <summary>The gateway asks for identity encoding; an upstream that compresses anyway is decoded here.</summary>
+    private Stream Decoded(Stream body) => response.Headers.ContentEncoding.ToString().ToLowerInvariant() switch
+    {
+        "gzip" => new GZipStream(body, CompressionMode.Decompress),
+        "deflate" => new ZLibStream(body, CompressionMode.Decompress),
+        "br" => new BrotliStream(body, CompressionMode.Decompress),
+        _ => body,
+    };
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Started = true;
-        Capture(buffer.Span);
-        await inner.WriteAsync(buffer, cancellationToken);
+        Decide();
+        if (events is null)
+        {
+            Capture(buffer.Span);
+            await inner.WriteAsync(buffer, cancellationToken);
+            return;
+        }
+
+        events.Append(buffer.Span, forwarded);
+        await FlushForwardedAsync(cancellationToken);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        Started = true;
-        Capture(buffer.AsSpan(offset, count));
-        inner.Write(buffer, offset, count);
-    }
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     public override void Flush() => inner.Flush();
 
+    private void Decide()
+    {
+        Started = true;
+        if (decided)
+        {
+            return;
+        }
+
+        decided = true;
+        var eventStream = response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
+        var encoded = response.Headers.ContentEncoding.Count > 0 && response.Headers.ContentEncoding != "identity";
+        if (eventStream && !encoded)
+        {
+            events = new SseEventMeter(forwardUsageChunk);
+        }
+        else if (!eventStream)
+        {
+            captured = new MemoryStream();
+        }
+    }
+
+    private async Task FlushForwardedAsync(CancellationToken cancellationToken)
+    {
+        if (forwarded.WrittenCount == 0)
+        {
+            return;
+        }
+
+        await inner.WriteAsync(forwarded.WrittenMemory, cancellationToken);
+        forwarded.ResetWrittenCount();
+    }
+
     private void Capture(ReadOnlySpan<byte> bytes)
     {
-        if (overflowed)
+        if (captured is null || overflowed)
         {
             return;
         }
@@ -76,7 +143,7 @@ public sealed class ResponseMeter(Stream inner) : Stream
         if (captured.Length + bytes.Length > MaxCapturedBytes)
         {
             overflowed = true;
-            captured.SetLength(0);
+            captured = null;
             return;
         }
 

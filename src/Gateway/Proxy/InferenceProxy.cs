@@ -76,21 +76,35 @@ public sealed class InferenceProxy(
         }
 
         context.Features.Set(new AdmittedRequest(admission.Limits!));
+        var askForUsage = request.Stream && !request.ClientWantsStreamUsage && StreamUsageOption.Applies(context.Request.Path);
+        if (askForUsage)
+        {
+            body = StreamUsageOption.Add(body);
+        }
+
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Request.ContentLength = body.Length;
-        var meter = new ResponseMeter(context.Response.Body);
+        var meter = new ResponseMeter(context.Response.Body, context.Response, forwardUsageChunk: !askForUsage);
         context.Response.Body = meter;
         ForwarderError error;
         try
         {
             error = await forwarder.SendAsync(context, upstream.Prefix, upstream.Invoker, upstream.RequestConfig, transformer);
+            if (error == ForwarderError.None)
+            {
+                await meter.CompleteAsync(context.RequestAborted);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            error = ForwarderError.ResponseBodyClient; // the client went away while the last event was written
         }
         finally
         {
             context.Response.Body = meter.Inner;
         }
 
-        var usage = Meter(context, request, meter, error);
+        var usage = ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, tokens);
         await Settle(key, admission.Ticket, request, usage);
         metrics.CountRequest(context.Response.StatusCode);
         if (error != ForwarderError.None && !context.Response.HasStarted)
@@ -117,27 +131,6 @@ public sealed class InferenceProxy(
     private static bool IsJson(string? contentType) =>
         contentType is null || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Upstream usage when it reported one; nothing when the call failed before any output; otherwise
-    /// the prompt estimate (e.g. a stream cut short before its usage chunk).
-    /// </summary>
-    private static Usage Meter(HttpContext context, InferenceRequest request, ResponseMeter meter, ForwarderError error)
-    {
-        var eventStream = context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
-        if (meter.FindUsage(eventStream) is { } reported)
-        {
-            return reported;
-        }
-
-        var succeeded = context.Response.StatusCode is >= 200 and < 300;
-        if (!meter.Started || !succeeded || (error == ForwarderError.None && !request.Stream))
-        {
-            return default;
-        }
-
-        return new Usage(request.PromptTokens, 0);
-    }
 
     private async Task Settle(IApiKeyGrain key, AdmissionTicket ticket, InferenceRequest request, Usage usage)
     {

@@ -8,6 +8,8 @@ namespace DosAi.Orleans.Gateway.Proxy;
 /// <summary>Swaps the client's key for the upstream credential and stamps the rate-limit headers on the response.</summary>
 public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : HttpTransformer
 {
+    private static readonly StringWithQualityHeaderValue Identity = new("identity");
+
     private readonly AuthenticationHeaderValue? upstreamAuthorization =
         string.IsNullOrEmpty(options.Value.ApiKey) ? null : new AuthenticationHeaderValue("Bearer", options.Value.ApiKey);
 
@@ -16,8 +18,9 @@ public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : Htt
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         proxyRequest.Headers.Authorization = upstreamAuthorization;
         proxyRequest.Headers.Remove("Cookie");
-        // Metering reads the body, so ask for it uncompressed.
+        // Metering reads the body as it passes, so ask for it uncompressed.
         proxyRequest.Headers.AcceptEncoding.Clear();
+        proxyRequest.Headers.AcceptEncoding.Add(Identity);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -13,7 +13,9 @@ namespace DosAi.Orleans.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A small OpenAI-compatible model server on real Kestrel. Tests steer it per request with headers the
 /// gateway passes through: <c>x-fake-delay-ms</c> (before answering), <c>x-fake-chunks</c> and
-/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-status</c>.
+/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-status</c>, and <c>x-fake-lockstep: id</c>: after
+/// each chunk the stream waits until the test calls <see cref="Release"/> for that id, so a test can
+/// prove every chunk reached the client before the next was produced.
 /// </summary>
 public sealed class FakeUpstream : IAsyncDisposable
 {
@@ -28,6 +30,17 @@ public sealed class FakeUpstream : IAsyncDisposable
     public string BaseUrl => app.Urls.First();
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> lockstep = new();
+
+    /// <summary>Lock-stepped chunks whose release never came within 10 s (i.e. the client never saw them).</summary>
+    public int LockstepTimeouts => lockstepTimeouts;
+
+    private int lockstepTimeouts;
+
+    public void Release(string lockstepId) => Gate(lockstepId).Release();
+
+    private SemaphoreSlim Gate(string id) => lockstep.GetOrAdd(id, _ => new SemaphoreSlim(0));
 
     public static async Task<FakeUpstream> StartAsync()
     {
@@ -101,7 +114,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         });
     }
 
-    private static async Task Stream(HttpContext context, JsonNode request)
+    private async Task Stream(HttpContext context, JsonNode request)
     {
         var chunks = int.TryParse(context.Request.Headers["x-fake-chunks"], out var n) ? n : 5;
         var chunkDelay = int.TryParse(context.Request.Headers["x-fake-chunk-delay-ms"], out var d) ? d : 0;
@@ -120,6 +133,12 @@ public sealed class FakeUpstream : IAsyncDisposable
                 choices = new[] { new { index = 0, delta = new { content = ChunkText }, finish_reason = (string?)null } },
             };
             await WriteEvent(context, JsonSerializer.Serialize(chunk));
+            if (context.Request.Headers["x-fake-lockstep"].ToString() is { Length: > 0 } id
+                && !await Gate(id).WaitAsync(TimeSpan.FromSeconds(10), context.RequestAborted))
+            {
+                Interlocked.Increment(ref lockstepTimeouts);
+            }
+
             if (chunkDelay > 0)
             {
                 await Task.Delay(chunkDelay, context.RequestAborted);

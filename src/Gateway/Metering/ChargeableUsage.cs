@@ -1,0 +1,33 @@
+namespace DosAi.Orleans.Gateway.Metering;
+
+/// <summary>What one finished request is charged for, from what its response showed.</summary>
+public static class ChargeableUsage
+{
+    /// <summary>
+    /// The upstream's reported usage when there is one. Otherwise: nothing when the upstream failed or
+    /// produced no output; for a stream cut short, the prompt estimate plus the tokens of the text that
+    /// was produced; for a successful body cut short or unreadable (e.g. compressed events), the full
+    /// estimate; for successful responses that carry no usage (e.g. <c>/v1/models</c>), zero tokens.
+    /// </summary>
+    public static Usage Resolve(InferenceRequest request, ResponseMeter meter, int status, bool completed, TokenCounter tokens)
+    {
+        if (meter.ReportedUsage() is { } reported)
+        {
+            return reported;
+        }
+
+        if (status is < 200 or >= 300 || !meter.Started)
+        {
+            return default;
+        }
+
+        if (meter.IsEventStream)
+        {
+            var text = meter.CompletionText;
+            return text.Length == 0 ? default : new Usage(request.PromptTokens, tokens.Count(text));
+        }
+
+        var unreadable = !completed || request.Stream;
+        return unreadable ? new Usage(request.PromptTokens, request.CompletionCap) : default;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using DosAi.Orleans.Gateway.Metering;
+using Microsoft.ML.Tokenizers;
+
+namespace DosAi.Orleans.Gateway.Tests.Metering;
+
+public sealed class InferenceRequestTests
+{
+    private static readonly TokenCounter Counter = new();
+
+    // An independent o200k_base tokenizer: estimates must match its counts, framing included.
+    private static readonly Tokenizer O200k = TiktokenTokenizer.CreateForEncoding("o200k_base");
+
+    private static InferenceRequest Inspect(string json, string path = "/v1/chat/completions") =>
+        InferenceRequest.Inspect(JsonDocument.Parse(json).RootElement, path, Counter, 1024);
+
+    [Fact]
+    public void Chat_messages_are_counted_with_o200k_plus_framing()
+    {
+        const string system = "You are a concise assistant. Answer in one sentence.";
+        const string user = "Explain the difference between TCP and UDP, and when I would pick each — über-briefly, please! 🙏";
+        var request = Inspect($$"""
+            {"model":"gpt-4o","messages":[{"role":"system","content":"{{system}}"},{"role":"user","content":"{{user}}","name":"ada"}]}
+            """);
+
+        var expected = 3 + (3 + O200k.CountTokens("system") + O200k.CountTokens(system))
+            + (3 + O200k.CountTokens("user") + O200k.CountTokens(user) + O200k.CountTokens("ada"));
+        Assert.Equal(expected, request.PromptTokens);
+        Assert.Equal(1024, request.CompletionCap);
+        Assert.Equal("gpt-4o", request.Model);
+    }
+
+    [Fact]
+    public void Content_parts_tool_calls_and_tools_are_counted()
+    {
+        const string json = """
+            {"model":"m","max_completion_tokens":50,"max_tokens":99,"n":2,
+             "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}],
+             "messages":[
+               {"role":"user","content":[{"type":"text","text":"What is in this image?"},{"type":"image_url","image_url":{"url":"data:x"}}]},
+               {"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]},
+               {"role":"tool","tool_call_id":"c1","content":"sunny"}]}
+            """;
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var messages = root.GetProperty("messages");
+        var expected = 3
+            + O200k.CountTokens(root.GetProperty("tools").GetRawText())
+            + 3 + O200k.CountTokens("user") + O200k.CountTokens("What is in this image?") + 85
+            + 3 + O200k.CountTokens("assistant") + O200k.CountTokens(messages[1].GetProperty("tool_calls").GetRawText())
+            + 3 + O200k.CountTokens("tool") + O200k.CountTokens("c1") + O200k.CountTokens("sunny");
+
+        var request = InferenceRequest.Inspect(root, "/v1/chat/completions", Counter, 1024);
+
+        Assert.Equal(expected, request.PromptTokens);
+        Assert.Equal(100, request.CompletionCap); // max_completion_tokens wins, times n
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","prompt":"Once upon a time"}""", "Once upon a time")]
+    [InlineData("""{"model":"m","prompt":["Once upon", " a time"]}""", "Once upon| a time")]
+    public void Completion_prompts_are_counted(string json, string pieces)
+    {
+        var request = Inspect(json, "/v1/completions");
+        Assert.Equal(pieces.Split('|').Sum(p => O200k.CountTokens(p)), request.PromptTokens);
+        Assert.Equal(1024, request.CompletionCap);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"e","input":"The quick brown fox"}""", 4)]
+    [InlineData("""{"model":"e","input":[[1,2,3],[4,5]]}""", 5)]
+    public void Embedding_inputs_are_counted_without_a_completion_cap(string json, int expected)
+    {
+        var request = Inspect(json, "/v1/embeddings");
+        Assert.Equal(expected, request.PromptTokens);
+        Assert.Equal(0, request.CompletionCap);
+    }
+
+    [Fact]
+    public void Streaming_flags_are_read()
+    {
+        Assert.True(Inspect("""{"stream":true,"messages":[]}""").Stream);
+        Assert.False(Inspect("""{"stream":true,"messages":[]}""").ClientWantsStreamUsage);
+        Assert.True(Inspect("""{"stream":true,"stream_options":{"include_usage":true},"messages":[]}""").ClientWantsStreamUsage);
+    }
+}
