@@ -105,8 +105,6 @@ public sealed class InferenceProxy(
         }
 
         var usage = ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, tokens);
-        await Settle(key, admission.Ticket, request, usage);
-        metrics.CountRequest(context.Response.StatusCode);
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             var timedOut = error == ForwarderError.RequestTimedOut;
@@ -115,6 +113,15 @@ public sealed class InferenceProxy(
                 timedOut ? "The model server did not answer in time." : "The model server could not be reached.",
                 "upstream_error", timedOut ? "upstream_timeout" : "upstream_unreachable");
         }
+
+        metrics.CountRequest(context.Response.StatusCode);
+        if (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The client has its whole answer before settlement runs.
+            await context.Response.CompleteAsync();
+        }
+
+        await Settle(key, admission.Ticket, request, usage);
     }
 
     private InferenceRequest Inspect(HttpContext context, byte[] body)
