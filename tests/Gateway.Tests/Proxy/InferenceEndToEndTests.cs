@@ -211,7 +211,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = ChatRequest(key);
+        using var request = Requests.Chat(key);
         request.Headers.Add("x-fake-status", "400");
 
         var response = await http.SendAsync(request);
@@ -229,7 +229,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = ChatRequest(key);
+        using var request = Requests.Chat(key);
         request.Headers.Add("x-fake-delay-ms", "4000");
 
         var response = await http.SendAsync(request);
@@ -249,7 +249,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = ChatRequest(key, body);
+        using var request = Requests.Chat(key, body);
 
         var response = await http.SendAsync(request);
 
@@ -263,7 +263,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = ChatRequest(key, $$"""{"model":"m","messages":[{"role":"user","content":"{{new string('x', 9 * 1024 * 1024)}}"}]}""");
+        using var request = Requests.Chat(key, $$"""{"model":"m","messages":[{"role":"user","content":"{{new string('x', 9 * 1024 * 1024)}}"}]}""");
 
         var response = await http.SendAsync(request);
 
@@ -276,22 +276,12 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 10);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = ChatRequest(key, """{"model":"m","max_tokens":200000,"messages":[{"role":"user","content":"hi"}]}""");
+        using var request = Requests.Chat(key, """{"model":"m","max_tokens":200000,"messages":[{"role":"user","content":"hi"}]}""");
 
         var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
         Assert.Equal("request_too_large", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
-    }
-
-    private static HttpRequestMessage ChatRequest(string key, string body = """{"model":"fake-model","messages":[{"role":"user","content":"hi"}]}""")
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return request;
     }
 }

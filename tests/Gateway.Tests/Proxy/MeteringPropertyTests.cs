@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using DosAi.Orleans.Gateway.Tests.Infrastructure;
 
@@ -79,11 +77,7 @@ public sealed class MeteringPropertyTests(GatewayFixture fixture)
     private static async Task<int> Send(HttpClient http, Kind kind, string key)
     {
         var stream = kind != Kind.Json ? ""","stream":true""" : "";
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
-        {
-            Content = new StringContent($$"""{"model":"m","max_tokens":40{{stream}},"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var request = Requests.Chat(key, $$"""{"model":"m","max_tokens":40{{stream}},"messages":[{"role":"user","content":"hi"}]}""");
         request.Headers.Add("x-fake-chunk-delay-ms", "20");
         using var cancel = new CancellationTokenSource();
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);

@@ -53,7 +53,7 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         var (_, key) = await fixture.Admin.CreateKey(account);
         var lockstep = Guid.NewGuid().ToString("N");
         using var http = fixture.Http();
-        using var request = StreamRequest(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        using var request = Requests.Chat(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
         request.Headers.Add("x-fake-lockstep", lockstep);
         request.Headers.Add("x-fake-chunks", "2");
 
@@ -78,7 +78,7 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
         var options = clientAsks ? ""","stream_options":{"include_usage":true}""" : "";
-        using var request = StreamRequest(key, $$"""{"model":"m","stream":true{{options}},"messages":[{"role":"user","content":"hi"}]}""");
+        using var request = Requests.Chat(key, $$"""{"model":"m","stream":true{{options}},"messages":[{"role":"user","content":"hi"}]}""");
         var before = fixture.Upstream.Requests.Count;
 
         using var response = await http.SendAsync(request);
@@ -103,7 +103,7 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         var (_, key) = await fixture.Admin.CreateKey(account);
         var lockstep = Guid.NewGuid().ToString("N");
         using var http = fixture.Http();
-        using var request = StreamRequest(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"Tell me a long story about gateways."}]}""");
+        using var request = Requests.Chat(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"Tell me a long story about gateways."}]}""");
         request.Headers.Add("x-fake-lockstep", lockstep);
         request.Headers.Add("x-fake-chunks", "10");
         var before = fixture.Upstream.Requests.Count;
@@ -137,7 +137,7 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = StreamRequest(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        using var request = Requests.Chat(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
         request.Headers.Add("x-fake-status", "503");
 
         using var response = await http.SendAsync(request);
@@ -171,16 +171,6 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         var options = Sdk.Options(fixture.Gateway.BaseUrl);
         options.AddPolicy(new HeaderPolicy(headers), System.ClientModel.Primitives.PipelinePosition.PerCall);
         return options;
-    }
-
-    private static HttpRequestMessage StreamRequest(string key, string body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return request;
     }
 
     private sealed class HeaderPolicy((string Name, string Value)[] headers) : System.ClientModel.Primitives.PipelinePolicy
