@@ -7,6 +7,7 @@ using DosAi.Orleans.Gateway.Proxy;
 using DosAi.Orleans.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
 namespace DosAi.Orleans.Gateway.Hosting;
@@ -67,9 +68,14 @@ public static class GatewayHosting
                 "Too many login attempts from this address. Try again in a minute.", "too_many_login_attempts"));
         });
 
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")
             .AddAspNetCoreInstrumentation());
+        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // Standard OpenTelemetry environment variables choose where metrics go.
+            telemetry.UseOtlpExporter();
+        }
         return builder;
     }
 

@@ -76,6 +76,21 @@ public sealed class InferenceProxy(
         }
 
         context.Features.Set(new AdmittedRequest(admission.Limits!));
+        var usage = default(Usage);
+        try
+        {
+            usage = await ForwardAsync(context, request, body);
+        }
+        finally
+        {
+            // Always settle, even if forwarding failed unexpectedly: the reservation must be released.
+            await Settle(key, admission.Ticket, request, usage);
+        }
+    }
+
+    /// <summary>Forwards an admitted request and returns what it is to be charged for.</summary>
+    private async Task<Usage> ForwardAsync(HttpContext context, InferenceRequest request, byte[] body)
+    {
         var askForUsage = request.Stream && !request.ClientWantsStreamUsage && StreamUsageOption.Applies(context.Request.Path);
         if (askForUsage)
         {
@@ -121,7 +136,7 @@ public sealed class InferenceProxy(
             await context.Response.CompleteAsync();
         }
 
-        await Settle(key, admission.Ticket, request, usage);
+        return usage;
     }
 
     private InferenceRequest Inspect(HttpContext context, byte[] body)
