@@ -35,7 +35,8 @@ public sealed class GatewayHost : IAsyncDisposable
         string upstreamUrl,
         FakeTimeProvider? clock = null,
         string? dataDirectory = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        ILoggerProvider? logs = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("dosai-gateway-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -56,6 +57,11 @@ public sealed class GatewayHost : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddProvider(logs);
+        }
         if (clock is not null)
         {
             builder.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, clock);
