@@ -122,6 +122,7 @@ public sealed class InferenceProxy(
         var usage = ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, tokens);
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
+            RateLimitHeaders.Apply(context.Response.Headers, context.Features.GetRequiredFeature<AdmittedRequest>().Limits);
             var timedOut = error == ForwarderError.RequestTimedOut;
             await OpenAiError.WriteAsync(context,
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,

@@ -59,6 +59,7 @@ public sealed class EmbeddedNodeTests
         var failure = await Assert.ThrowsAsync<ClientResultException>(() => Sdk.Chat(gateway.BaseUrl, key).CompleteChatAsync([new UserChatMessage("hi")]));
 
         Assert.Equal(502, failure.Status);
+        Assert.True(failure.GetRawResponse()!.Headers.TryGetValue("x-ratelimit-remaining-requests", out _));
         Assert.Contains("\"upstream_error\"", failure.GetRawResponse()!.Content.ToString(), StringComparison.Ordinal);
         await Task.Delay(300);
         Assert.Equal(1m, await admin.Balance(account));
