@@ -80,10 +80,9 @@ function leakItem({ keyId, recent, hourlyMean }) {
 }
 
 function series(buckets, starts, value) {
-  const byKey = [...seriesByKey(buckets, starts, value)]
+  return [...seriesByKey(buckets, starts, value)]
     .map(([keyId, data]) => ({ label: keyName(keyId), data }))
     .toSorted((a, b) => a.label.localeCompare(b.label));
-  return byKey.length > 0 ? byKey : [{ label: 'No usage', data: starts.map(() => 0) }];
 }
 
 function showTotals(buckets) {
