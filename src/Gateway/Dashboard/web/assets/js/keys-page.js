@@ -86,8 +86,6 @@ async function openCreateDialog() {
   // The raw key lives only in this dialog: wipe it as soon as the dialog closes.
   newKey.value = '';
   copyStatus.textContent = '';
-  createStep.hidden = false;
-  revealStep.hidden = true;
   await loadKeys().catch(showPageError);
 }
 

@@ -2,9 +2,10 @@ import { api } from './api.js';
 
 /** The sidebar of a signed-in page: the account's e-mail and the log-out button. Resolves with the account. */
 export async function startSession() {
-  document.getElementById('logout').addEventListener('click', async () => {
-    await api('POST', '/api/auth/logout');
-    location.assign('/login');
+  document.getElementById('logout').addEventListener('click', () => {
+    api('POST', '/api/auth/logout')
+      .then(() => location.assign('/login'))
+      .catch(showPageError);
   });
   const account = await api('GET', '/api/account');
   document.getElementById('account-email').textContent = account.email;
