@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using DosAi.Orleans.Gateway.Admission;
 using DosAi.Orleans.Gateway.Api;
+using DosAi.Orleans.Gateway.Dashboard;
 using DosAi.Orleans.Gateway.Metering;
 using DosAi.Orleans.Gateway.Proxy;
 using DosAi.Orleans.Grains.Hosting;
@@ -90,6 +91,7 @@ public static class GatewayHosting
         app.MapAccountApi();
         app.MapAdminApi();
         app.Map("/v1/{**path}", (HttpContext context, InferenceProxy proxy) => proxy.HandleAsync(context));
+        app.MapDashboard();
         return app;
     }
 
