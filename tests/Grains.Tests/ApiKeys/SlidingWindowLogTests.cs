@@ -151,4 +151,53 @@ public sealed class SlidingWindowLogTests
         Assert.Equal(TimeSpan.FromSeconds(30), log.TimeUntilNoTokens(Start.AddSeconds(30)));
         Assert.Equal(TimeSpan.Zero, log.TimeUntilEmpty(Start.AddSeconds(80)));
     }
+    [Fact]
+    public void A_restored_window_admits_nothing_the_original_would_have_refused()
+    {
+        var random = new Random(11);
+        var original = new SlidingWindowLog();
+        var now = Start;
+        for (var i = 0; i < 400; i++)
+        {
+            now += TimeSpan.FromMilliseconds(random.Next(0, 300));
+            original.TryAdmit(now, random.Next(0, 2_000), 50, 40_000);
+        }
+
+        var summary = original.Summarize(now);
+        Assert.True(summary.Count <= 60);
+        var restored = new SlidingWindowLog();
+        restored.Restore(summary, now);
+        Assert.Equal(original.Count, restored.Count);
+        Assert.Equal(original.Tokens, restored.Tokens);
+
+        // From here on both see the same arrivals; the restored one never admits one the original refuses.
+        for (var i = 0; i < 400; i++)
+        {
+            now += TimeSpan.FromMilliseconds(random.Next(0, 300));
+            var tokens = random.Next(0, 2_000);
+            var fromOriginal = original.TryAdmit(now, tokens, 50, 40_000).Verdict;
+            var fromRestored = restored.TryAdmit(now, tokens, 50, 40_000).Verdict;
+            Assert.False(fromRestored == WindowVerdict.Admitted && fromOriginal != WindowVerdict.Admitted, $"arrival {i}");
+        }
+    }
+
+    [Fact]
+    public void Restored_entries_expire_at_the_newest_admission_of_their_second()
+    {
+        var log = new SlidingWindowLog();
+        log.TryAdmit(Start.AddMilliseconds(100), 10, 5, 1_000);
+        log.TryAdmit(Start.AddMilliseconds(900), 20, 5, 1_000);
+        log.TryAdmit(Start.AddMilliseconds(1_500), 30, 5, 1_000);
+        var summary = log.Summarize(Start.AddSeconds(2));
+        Assert.Equal([new WindowSlice(Start.AddMilliseconds(900), 2, 30), new WindowSlice(Start.AddMilliseconds(1_500), 1, 30)], summary);
+
+        var restored = new SlidingWindowLog();
+        restored.Restore(summary, Start.AddSeconds(60.5));
+        Assert.Equal(3, restored.Count);
+        restored.Expire(Start.AddSeconds(60.9));
+        Assert.Equal(1, restored.Count);
+        Assert.Equal(30, restored.Tokens);
+        restored.Expire(Start.AddSeconds(61.5));
+        Assert.Equal(0, restored.Count);
+    }
 }
