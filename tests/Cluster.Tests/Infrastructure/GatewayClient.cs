@@ -58,11 +58,22 @@ public sealed class GatewayClient(string baseUrl, string adminToken) : IDisposab
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    public async Task<JsonArray> Ledger(string accountId)
+    /// <summary>The whole ledger, page by page.</summary>
+    public async Task<List<JsonObject>> Ledger(string accountId)
     {
-        var response = await Admin(HttpMethod.Get, $"/admin/accounts/{accountId}/ledger?limit=100000", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray();
+        var entries = new List<JsonObject>();
+        var hasMore = true;
+        while (hasMore)
+        {
+            var after = entries.Count > 0 ? $"&after={entries[^1]["id"]!.GetValue<string>()}" : "";
+            var response = await Admin(HttpMethod.Get, $"/admin/accounts/{accountId}/ledger?limit=1000{after}", null);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            entries.AddRange(page["data"]!.AsArray().Select(entry => entry!.AsObject()));
+            hasMore = page["has_more"]!.GetValue<bool>();
+        }
+
+        return entries;
     }
 
     /// <summary>One chat completion; the status code, or 0 when the gateway could not be reached.</summary>
