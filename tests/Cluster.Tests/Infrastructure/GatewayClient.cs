@@ -76,6 +76,27 @@ public sealed class GatewayClient(string baseUrl, string adminToken) : IDisposab
         return entries;
     }
 
+    /// <summary>Signs up through the account API; the session cookie it set (<c>name=value</c>).</summary>
+    public async Task<string> SignUp(string email, string password)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/signup") { Content = JsonContent.Create(new { email, password }) };
+        request.Headers.Add("X-Requested-With", "XMLHttpRequest");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+    }
+
+    /// <summary><c>GET /api/account</c> with a session cookie: the status and the e-mail address it names.</summary>
+    public async Task<(HttpStatusCode Status, string? Email)> AccountWithCookie(string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/account");
+        request.Headers.Add("Cookie", cookie);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode == HttpStatusCode.OK
+            ? (response.StatusCode, (await response.Content.ReadFromJsonAsync<JsonObject>())!["email"]!.GetValue<string>())
+            : (response.StatusCode, null);
+    }
+
     /// <summary>One chat completion; the status code, or 0 when the gateway could not be reached.</summary>
     public async Task<int> Chat(string key)
     {

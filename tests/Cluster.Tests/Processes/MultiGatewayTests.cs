@@ -59,4 +59,14 @@ public sealed class MultiGatewayTests(TwoByTwoFixture fixture) : IClassFixture<T
             Assert.Equal(401, await a.Chat(key));
         }
     }
+    [Fact]
+    public async Task A_session_cookie_issued_by_one_gateway_is_accepted_by_the_other()
+    {
+        var (a, b) = (Cluster.Gateways[0], Cluster.Gateways[1]);
+        var email = $"ada-{Guid.NewGuid():N}@example.com";
+        var cookie = await a.SignUp(email, "correct horse 42");
+
+        Assert.Equal((System.Net.HttpStatusCode.OK, email), await b.AccountWithCookie(cookie));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await b.AccountWithCookie(cookie[..^4] + "AAAA")).Status);
+    }
 }
