@@ -8,6 +8,7 @@ using DosAi.Orleans.Gateway.Proxy;
 using DosAi.Orleans.Grains.Hosting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -17,7 +18,10 @@ public static class GatewayHosting
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
-    /// <summary>Everything the gateway needs; embedded mode co-hosts a silo in this process.</summary>
+    /// <summary>
+    /// Everything the gateway needs. Embedded and co-hosted modes run a silo in this process; client mode
+    /// reaches dedicated silos through the PostgreSQL gateway list.
+    /// </summary>
     public static WebApplicationBuilder AddDosAiGateway(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -26,9 +30,20 @@ public static class GatewayHosting
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.UseOrleans(silo => silo.AddDosAi(configuration));
-
+        var cluster = ClusterSettings.From(configuration);
         var services = builder.Services;
+        if (cluster.Mode == NodeMode.Client)
+        {
+            builder.UseOrleansClient(client => client.UseDosAiCluster(cluster));
+            var store = PostgresStore.Open(cluster.ConnectionString!);
+            services.AddSingleton(store);
+            services.AddSingleton<IStorageHealth>(store);
+        }
+        else
+        {
+            builder.UseOrleans(silo => silo.AddDosAi(configuration));
+        }
+
         services.Configure<UpstreamOptions>(configuration.GetSection(UpstreamOptions.Section));
         services.Configure<GatewayLimitsOptions>(configuration.GetSection(GatewayLimitsOptions.Section));
         services.Configure<PricingOptions>(configuration.GetSection(PricingOptions.Section));
@@ -45,9 +60,17 @@ public static class GatewayHosting
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails();
 
-        services.AddDataProtection()
-            .SetApplicationName("dosai")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration["Embedded:DataDirectory"] ?? "./data"), "keys")));
+        var dataProtection = services.AddDataProtection().SetApplicationName("dosai");
+        if (cluster.IsCluster)
+        {
+            services.AddOptions<KeyManagementOptions>().Configure<PostgresStore>((options, store) =>
+                options.XmlRepository = new PostgresXmlRepository(store.DataSource));
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration["Embedded:DataDirectory"] ?? "./data"), "keys")));
+        }
+
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
         {
             options.Cookie.Name = "dosai_session";

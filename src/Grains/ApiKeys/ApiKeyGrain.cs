@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace DosAi.Orleans.Grains.ApiKeys;
 
 /// <summary>
-/// The window lives only in memory: if the hosting silo dies, the key's next activation starts with
-/// an empty window. Limits come from the account (at activation and whenever the plan changes).
+/// The window is exact in memory and written behind (a per-second summary, with the last-used time) at
+/// most <see cref="WriteBehindOptions.WriteBehindInterval"/> after it changes. A new activation restores
+/// it, so after a silo crash the key forgets at most the admissions of that last interval. Limits come
+/// from the account (at activation and whenever the plan changes).
 /// </summary>
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
@@ -19,7 +21,7 @@ public sealed class ApiKeyGrain(
 {
     private readonly SlidingWindowLog window = new();
     private PlanLimits? limits;
-    private bool lastUsedDirty;
+    private bool dirty;
 
     private bool Active => state.State.AccountId is not null && !state.State.Deleted;
 
@@ -28,12 +30,13 @@ public sealed class ApiKeyGrain(
         if (Active)
         {
             limits = await Account.GetLimits();
+            window.Restore(state.State.Window, time.GetUtcNow());
         }
 
-        this.RegisterGrainTimer(FlushLastUsed, new GrainTimerCreationOptions(writeBehind.Value.WriteBehindInterval, writeBehind.Value.WriteBehindInterval));
+        this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(writeBehind.Value.WriteBehindInterval, writeBehind.Value.WriteBehindInterval));
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushLastUsed(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Flush(cancellationToken);
 
     private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(state.State.AccountId!);
 
@@ -83,7 +86,7 @@ public sealed class ApiKeyGrain(
         }
 
         state.State.LastUsedAt = now;
-        lastUsedDirty = true;
+        dirty = true;
         return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero, new AdmissionTicket(decision.EntryId, reservation, state.State.KeyId));
     }
 
@@ -94,6 +97,8 @@ public sealed class ApiKeyGrain(
         {
             return;
         }
+
+        dirty = true;
 
         await Account.Settle(
             settlement.Ticket.Reservation,
@@ -106,7 +111,7 @@ public sealed class ApiKeyGrain(
     {
         state.State.Deleted = true;
         await state.WriteStateAsync();
-        lastUsedDirty = false;
+        dirty = false;
     }
 
     public Task SetLimits(PlanLimits planLimits)
@@ -115,21 +120,22 @@ public sealed class ApiKeyGrain(
         return Task.CompletedTask;
     }
 
-    private async Task FlushLastUsed(CancellationToken cancellationToken)
+    private async Task Flush(CancellationToken cancellationToken)
     {
-        if (!lastUsedDirty)
+        if (!dirty)
         {
             return;
         }
 
-        lastUsedDirty = false;
+        dirty = false;
+        state.State.Window = [.. window.Summarize(time.GetUtcNow())];
         try
         {
             await state.WriteStateAsync(cancellationToken);
         }
         catch (Exception exception)
         {
-            lastUsedDirty = true;
+            dirty = true;
             logger.LogWarning(exception, "Write-behind of key {KeyId} failed; retrying on the next tick", state.State.KeyId);
         }
     }

@@ -82,6 +82,55 @@ public sealed class SlidingWindowLog
         }
     }
 
+    /// <summary>The live window folded into one slice per second (at most 60), oldest first, for persistence.</summary>
+    public IReadOnlyList<WindowSlice> Summarize(DateTimeOffset now)
+    {
+        Expire(now);
+        var slices = new List<WindowSlice>();
+        for (var index = head; index < entries.Count; index++)
+        {
+            var entry = entries[index];
+            var time = new DateTimeOffset(entry.Ticks, TimeSpan.Zero);
+            if (slices.Count > 0 && slices[^1].Newest.UtcTicks / TimeSpan.TicksPerSecond == entry.Ticks / TimeSpan.TicksPerSecond)
+            {
+                slices[^1] = new WindowSlice(time, slices[^1].Requests + 1, slices[^1].Tokens + entry.Tokens);
+            }
+            else
+            {
+                slices.Add(new WindowSlice(time, 1, entry.Tokens));
+            }
+        }
+
+        return slices;
+    }
+
+    /// <summary>
+    /// Refills an empty log from <see cref="Summarize"/>'s slices: each slice becomes its requests, all
+    /// dated at the slice's newest admission (the first carrying the slice's tokens), so the restored
+    /// window counts at least what the real one did, never less.
+    /// </summary>
+    public void Restore(IEnumerable<WindowSlice> slices, DateTimeOffset now)
+    {
+        if (Count > 0)
+        {
+            throw new InvalidOperationException("Only an empty window can be restored.");
+        }
+
+        foreach (var slice in slices.OrderBy(slice => slice.Newest))
+        {
+            // Another silo's clock may run ahead: clamp so the log stays in time order.
+            var ticks = Math.Min(slice.Newest.UtcTicks, now.UtcTicks);
+            for (var i = 0; i < slice.Requests; i++)
+            {
+                var tokens = i == 0 ? slice.Tokens : 0;
+                entries.Add(new Entry(nextId++, ticks, tokens));
+                Tokens += tokens;
+            }
+        }
+
+        Expire(now);
+    }
+
     /// <summary>Time until the window is empty again (OpenAI's "reset"): when its newest entry expires.</summary>
     public TimeSpan TimeUntilEmpty(DateTimeOffset now)
     {

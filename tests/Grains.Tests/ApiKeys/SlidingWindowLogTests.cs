@@ -151,4 +151,65 @@ public sealed class SlidingWindowLogTests
         Assert.Equal(TimeSpan.FromSeconds(30), log.TimeUntilNoTokens(Start.AddSeconds(30)));
         Assert.Equal(TimeSpan.Zero, log.TimeUntilEmpty(Start.AddSeconds(80)));
     }
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void A_window_restored_mid_stream_keeps_every_60s_interval_within_the_limits(int seed)
+    {
+        const int requestLimit = 50;
+        const long tokenLimit = 40_000;
+        var random = new Random(seed);
+        var log = new SlidingWindowLog();
+        var admitted = new List<(long Ticks, long Tokens)>();
+        var now = Start;
+        for (var i = 0; i < 800; i++)
+        {
+            if (i == 400)
+            {
+                // The silo dies right after a write-behind: the next activation starts from the summary.
+                var summary = log.Summarize(now);
+                Assert.True(summary.Count <= 60);
+                var restored = new SlidingWindowLog();
+                restored.Restore(summary, now);
+                Assert.Equal(log.Count, restored.Count);
+                Assert.Equal(log.Tokens, restored.Tokens);
+                log = restored;
+            }
+
+            now += TimeSpan.FromMilliseconds(random.Next(0, 300));
+            var tokens = random.Next(0, 2_000);
+            if (log.TryAdmit(now, tokens, requestLimit, tokenLimit).Verdict == WindowVerdict.Admitted)
+            {
+                admitted.Add((now.UtcTicks, tokens));
+            }
+        }
+
+        for (var i = 0; i < admitted.Count; i++)
+        {
+            var inWindow = admitted.Skip(i).TakeWhile(a => a.Ticks < admitted[i].Ticks + SlidingWindowLog.Window.Ticks).ToList();
+            Assert.True(inWindow.Count <= requestLimit, $"{inWindow.Count} requests in one window");
+            Assert.True(inWindow.Sum(a => a.Tokens) <= tokenLimit, $"{inWindow.Sum(a => a.Tokens)} tokens in one window");
+        }
+    }
+
+    [Fact]
+    public void Restored_entries_expire_at_the_newest_admission_of_their_second()
+    {
+        var log = new SlidingWindowLog();
+        log.TryAdmit(Start.AddMilliseconds(100), 10, 5, 1_000);
+        log.TryAdmit(Start.AddMilliseconds(900), 20, 5, 1_000);
+        log.TryAdmit(Start.AddMilliseconds(1_500), 30, 5, 1_000);
+        var summary = log.Summarize(Start.AddSeconds(2));
+        Assert.Equal([new WindowSlice(Start.AddMilliseconds(900), 2, 30), new WindowSlice(Start.AddMilliseconds(1_500), 1, 30)], summary);
+
+        var restored = new SlidingWindowLog();
+        restored.Restore(summary, Start.AddMilliseconds(60_500));
+        Assert.Equal(3, restored.Count);
+        restored.Expire(Start.AddMilliseconds(60_900));
+        Assert.Equal(1, restored.Count);
+        Assert.Equal(30, restored.Tokens);
+        restored.Expire(Start.AddMilliseconds(61_500));
+        Assert.Equal(0, restored.Count);
+    }
 }

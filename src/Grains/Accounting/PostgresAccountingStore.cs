@@ -1,0 +1,133 @@
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DosAi.Orleans.Grains.Accounting;
+
+/// <summary>
+/// Each batch is one statement, one round trip: the batch claim, the ledger rows and the usage rows go in
+/// as arrays (unnest), and the ledger and usage inserts only run when the claim inserted a row. A statement
+/// is atomic on its own, and a concurrent replay of the same batch waits on the claim's primary key and
+/// then finds it taken.
+/// </summary>
+public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAccountingStore
+{
+    private const string RecordSql = """
+        WITH claim AS (
+            INSERT INTO dosai_accounting_batches (account_id, seq) VALUES (@account, @batch)
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+        ), ledger AS (
+            INSERT INTO dosai_ledger
+                (account_id, seq, type, amount_micros, key_id, model, prompt_tokens, completion_tokens, reference, created_at)
+            SELECT @account, l.seq, l.type, l.amount, l.key_id, l.model, l.prompt, l.completion, l.reference, l.created
+            FROM unnest(@l_seq, @l_type, @l_amount, @l_key, @l_model, @l_prompt, @l_completion, @l_reference, @l_created)
+                AS l(seq, type, amount, key_id, model, prompt, completion, reference, created)
+            WHERE EXISTS (SELECT 1 FROM claim)
+            ON CONFLICT DO NOTHING
+        )
+        INSERT INTO dosai_usage AS u (account_id, key_id, minute_start, requests, prompt_tokens, completion_tokens, cost_micros)
+        SELECT @account, b.key_id, b.minute, b.requests, b.prompt, b.completion, b.cost
+        FROM unnest(@u_key, @u_minute, @u_requests, @u_prompt, @u_completion, @u_cost)
+            AS b(key_id, minute, requests, prompt, completion, cost)
+        WHERE EXISTS (SELECT 1 FROM claim)
+        ON CONFLICT (account_id, minute_start, key_id) DO UPDATE SET
+            requests = u.requests + excluded.requests,
+            prompt_tokens = u.prompt_tokens + excluded.prompt_tokens,
+            completion_tokens = u.completion_tokens + excluded.completion_tokens,
+            cost_micros = u.cost_micros + excluded.cost_micros
+        """;
+
+    public async Task RecordAsync(AccountingBatch batch, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(RecordSql);
+        var parameters = command.Parameters;
+        parameters.Add(new NpgsqlParameter<string>("account", NpgsqlDbType.Text) { TypedValue = batch.AccountId });
+        parameters.Add(new NpgsqlParameter<long>("batch", NpgsqlDbType.Bigint) { TypedValue = batch.Sequence });
+
+        var ledger = batch.Ledger;
+        Array("l_seq", NpgsqlDbType.Bigint, ledger.Select(entry => entry.Sequence));
+        Array("l_type", NpgsqlDbType.Text, ledger.Select(entry => LedgerEntryTypes.ToWire(entry.Type)));
+        Array("l_amount", NpgsqlDbType.Bigint, ledger.Select(entry => entry.AmountMicros));
+        Array("l_key", NpgsqlDbType.Text, ledger.Select(entry => entry.KeyId));
+        Array("l_model", NpgsqlDbType.Text, ledger.Select(entry => entry.Model));
+        Array("l_prompt", NpgsqlDbType.Bigint, ledger.Select(entry => entry.PromptTokens));
+        Array("l_completion", NpgsqlDbType.Bigint, ledger.Select(entry => entry.CompletionTokens));
+        Array("l_reference", NpgsqlDbType.Text, ledger.Select(entry => entry.Reference));
+        Array("l_created", NpgsqlDbType.TimestampTz, ledger.Select(entry => entry.CreatedAt.UtcDateTime));
+
+        var usage = batch.Usage;
+        Array("u_key", NpgsqlDbType.Text, usage.Select(bucket => bucket.KeyId));
+        Array("u_minute", NpgsqlDbType.TimestampTz, usage.Select(bucket => bucket.Start.UtcDateTime));
+        Array("u_requests", NpgsqlDbType.Bigint, usage.Select(bucket => bucket.Requests));
+        Array("u_prompt", NpgsqlDbType.Bigint, usage.Select(bucket => bucket.PromptTokens));
+        Array("u_completion", NpgsqlDbType.Bigint, usage.Select(bucket => bucket.CompletionTokens));
+        Array("u_cost", NpgsqlDbType.Bigint, usage.Select(bucket => bucket.CostMicros));
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        void Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
+            parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
+    }
+
+    public async Task<LedgerPage> ReadLedgerAsync(string accountId, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT seq, type, amount_micros, key_id, model, prompt_tokens, completion_tokens, reference, created_at
+            FROM dosai_ledger WHERE account_id = @account AND seq > @after ORDER BY seq LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("after", afterSequence);
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var entries = new List<LedgerEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new LedgerEntry(
+                accountId,
+                reader.GetInt64(0),
+                LedgerEntryTypes.FromWire(reader.GetString(1)),
+                reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetInt64(5),
+                reader.GetInt64(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+
+        return LedgerPages.From(entries, limit);
+    }
+
+    public async Task<IReadOnlyList<UsageBucket>> ReadUsageAsync(string accountId, UsageQuery query, CancellationToken cancellationToken = default)
+    {
+        // date_bin from the Unix epoch gives the same UTC minute/hour/day buckets as the SQLite store.
+        await using var command = dataSource.CreateCommand("""
+            SELECT date_bin(make_interval(secs => @size), minute_start, timestamptz '1970-01-01 00:00:00+00') AS bucket, key_id,
+                   SUM(requests)::bigint, SUM(prompt_tokens)::bigint, SUM(completion_tokens)::bigint, SUM(cost_micros)::bigint
+            FROM dosai_usage
+            WHERE account_id = @account AND minute_start >= @from AND minute_start < @to AND (@key::text IS NULL OR key_id = @key)
+            GROUP BY bucket, key_id
+            ORDER BY bucket, key_id
+            """);
+        command.Parameters.AddWithValue("size", (double)UsageGranularities.Seconds(query.Granularity));
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("from", query.From.UtcDateTime);
+        command.Parameters.AddWithValue("to", query.To.UtcDateTime);
+        command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = (object?)query.KeyId ?? DBNull.Value });
+        var buckets = new List<UsageBucket>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buckets.Add(new UsageBucket(
+                reader.GetString(1),
+                reader.GetFieldValue<DateTimeOffset>(0),
+                reader.GetInt64(2),
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                reader.GetInt64(5)));
+        }
+
+        return buckets;
+    }
+}
