@@ -15,6 +15,7 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 /// </summary>
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
+    [PersistentState("apikeyactivity", StorageNames.Default)] IPersistentState<ApiKeyActivity> activity,
     IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
@@ -30,10 +31,12 @@ public sealed class ApiKeyGrain(
         if (Active)
         {
             limits = await Account.GetLimits();
-            window.Restore(state.State.Window, time.GetUtcNow());
+            window.Restore(activity.State.Window, time.GetUtcNow());
         }
 
-        this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(writeBehind.Value.WriteBehindInterval, writeBehind.Value.WriteBehindInterval));
+        // Interleaved: admissions go on while the activity is being written (only the timer writes it).
+        var interval = writeBehind.Value.WriteBehindInterval;
+        this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Flush(cancellationToken);
@@ -85,7 +88,7 @@ public sealed class ApiKeyGrain(
             return new Admission(AdmissionOutcome.InsufficientCredits, Snapshot(now), TimeSpan.Zero, default);
         }
 
-        state.State.LastUsedAt = now;
+        activity.State.LastUsedAt = now;
         dirty = true;
         return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero, new AdmissionTicket(decision.EntryId, reservation, state.State.KeyId));
     }
@@ -128,10 +131,10 @@ public sealed class ApiKeyGrain(
         }
 
         dirty = false;
-        state.State.Window = [.. window.Summarize(time.GetUtcNow())];
+        activity.State.Window = [.. window.Summarize(time.GetUtcNow())];
         try
         {
-            await state.WriteStateAsync(cancellationToken);
+            await activity.WriteStateAsync(cancellationToken);
         }
         catch (Exception exception)
         {
@@ -148,5 +151,5 @@ public sealed class ApiKeyGrain(
         window.Tokens,
         window.TimeUntilNoTokens(now));
 
-    private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, state.State.LastUsedAt);
+    private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, activity.State.LastUsedAt);
 }
