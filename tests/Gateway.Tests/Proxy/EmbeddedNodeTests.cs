@@ -1,6 +1,8 @@
 using System.ClientModel;
 using System.Net;
 using DosAi.Orleans.Gateway.Tests.Infrastructure;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
 
 namespace DosAi.Orleans.Gateway.Tests.Proxy;
@@ -31,6 +33,9 @@ public sealed class EmbeddedNodeTests
         Assert.Equal("Plus", restored["plan"]!.GetValue<string>());
         Assert.Equal(1, restored["key_count"]!.GetValue<int>());
         Assert.Equal(["topup", "topup", "charge"], (await admin2.Ledger(account)).Select(e => e!["type"]!.GetValue<string>()));
+        var grains = second.Services.GetRequiredService<IGrainFactory>();
+        var listed = Assert.Single(await grains.GetGrain<IAccountGrain>(account).ListKeys());
+        Assert.NotNull(listed.LastUsedAt); // written behind, flushed on the graceful stop
 
         var result = await Sdk.Chat(second.BaseUrl, key).CompleteChatAsync([new UserChatMessage("hi again")]);
         Assert.Equal("Hello from the fake upstream.", result.Value.Content[0].Text);
