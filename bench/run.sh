@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The one bench command: installs the peers it needs when missing, builds in Release, runs the suite.
 # Every argument goes to the runner (see bench/README.md); --smoke needs only .NET.
+# BENCH_CONFIGURATION=Debug reuses a Debug build (CI's smoke, right after the tests built it).
 set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench")
 tools="$bench/.tools"
+configuration=${BENCH_CONFIGURATION:-Release}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 smoke=false
@@ -48,9 +50,14 @@ if ! $smoke; then
   install_portkey
 fi
 
-for project in Upstream BareYarp Runner; do
-  dotnet build "$bench/$project" -c Release -v quiet -nologo -clp:ErrorsOnly -clp:NoSummary
+build_log=$(mktemp)
+for project in "$bench/Upstream" "$bench/BareYarp" "$bench/Runner" "$root/src/Gateway"; do
+  if ! dotnet build "$project" -c "$configuration" -v quiet -nologo >"$build_log" 2>&1; then
+    cat "$build_log"
+    exit 1
+  fi
 done
-dotnet build "$root/src/Gateway" -c Release -v quiet -nologo -clp:ErrorsOnly -clp:NoSummary
+rm -f "$build_log"
 
-exec dotnet "$bench/Runner/bin/Release/net10.0/DosAi.Orleans.Bench.Runner.dll" --root "$root" --tools "$tools" "$@"
+exec dotnet "$bench/Runner/bin/$configuration/net10.0/DosAi.Orleans.Bench.Runner.dll" \
+  --root "$root" --tools "$tools" --configuration "$configuration" "$@"

@@ -94,6 +94,7 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
         try
         {
             await process.WaitReadyAsync(client, url, StartTimeout);
+            Console.WriteLine($"{process.Name}: pid {process.Id}, {url}");
         }
         catch
         {
