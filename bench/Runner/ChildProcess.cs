@@ -6,21 +6,25 @@ namespace DosAi.Orleans.Bench.Runner;
 
 /// <summary>
 /// A server the bench started: output goes to a log file (a full pipe would stall it), and it is
-/// always stopped — on dispose, on Ctrl+C and when the runner exits — so no run leaves one behind.
+/// always stopped — on dispose, on SIGTERM/SIGINT/SIGHUP and when the runner exits — so no run leaves one behind.
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
     private static readonly ConcurrentDictionary<ChildProcess, bool> Running = new();
 
+    // Kept in a field: the registrations live as long as the runner. The default action (exit) still follows.
+    private static readonly PosixSignalRegistration[] Signals =
+    [
+        PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll()),
+        PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillAll()),
+        PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => KillAll()),
+    ];
+
     private readonly Process process;
     private readonly StreamWriter log;
 
-    static ChildProcess()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-        Console.CancelKeyPress += (_, _) => KillAll();
-    }
+    static ChildProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
 
     private ChildProcess(string name, Process process, StreamWriter log)
     {
@@ -139,7 +143,7 @@ public sealed class ChildProcess : IAsyncDisposable
             {
                 child.process.Kill(entireProcessTree: true);
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
                 // Already gone.
             }
