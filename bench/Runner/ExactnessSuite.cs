@@ -5,7 +5,7 @@ public sealed record ExactnessRow(string Target, string Load, int Keys, int Limi
 /// <summary>
 /// Over-limit load on many keys, against the gateway and against nginx <c>limit_req</c> set to the same
 /// per-minute limit (with the usual <c>burst=limit nodelay</c>, and without burst), all at once. Half the
-/// keys get a steady 2× the limit, half get bursts of a whole limit three times per window. Runs shorter
+/// keys get a steady 2× the limit, half get bursts of a whole limit every 0.35 window. Runs shorter
 /// than 60 s still check the invariant (nothing expires, so at most the limit may pass per key).
 /// </summary>
 public sealed class ExactnessSuite(BenchOptions options, PeerLauncher launcher, HttpClient client)
@@ -64,19 +64,25 @@ public sealed class ExactnessSuite(BenchOptions options, PeerLauncher launcher, 
 
     private static bool IsSteady(int key, int keys) => key < keys / 2;
 
-    /// <summary>Every target gets the same load on every key; keys are staggered so they do not fire in step.</summary>
+    /// <summary>
+    /// Every target gets the same load on every key; keys are staggered within their half so they do not
+    /// fire in step. Bursts come every 0.35 window, so in a 70-s run a burst lands 3 s after the first
+    /// burst's admissions expired: exactly the limit must pass again.
+    /// </summary>
     private static List<(TimeSpan At, int Target, int Key)> Schedule(int keys, int targets, int limit, int seconds)
     {
         var window = Math.Min(60.0, seconds);
         var steadyInterval = window / (2.0 * limit);
-        var burstPeriod = window / 3;
+        var burstPeriod = window * 0.35;
+        var half = keys / 2;
         var schedule = new List<(TimeSpan, int, int)>();
         for (var key = 0; key < keys; key++)
         {
-            var phase = (double)key / keys;
-            var times = IsSteady(key, keys)
+            var steady = IsSteady(key, keys);
+            var phase = steady ? (double)key / half : (double)(key - half) / (keys - half);
+            var times = steady
                 ? Enumerable.Range(0, int.MaxValue).Select(n => (phase + n) * steadyInterval).TakeWhile(t => t < seconds)
-                : Enumerable.Range(0, int.MaxValue).Select(m => (phase + m) * burstPeriod).TakeWhile(t => t < seconds).SelectMany(t => Enumerable.Repeat(t, limit));
+                : Enumerable.Range(0, int.MaxValue).Select(m => phase + m * burstPeriod).TakeWhile(t => t < seconds).SelectMany(t => Enumerable.Repeat(t, limit));
             foreach (var time in times)
             {
                 for (var target = 0; target < targets; target++)
