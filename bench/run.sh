@@ -21,6 +21,7 @@ install_debian_packages() {
   local need=()
   command -v wrk >/dev/null || need+=(wrk)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+  command -v npm >/dev/null || need+=(nodejs npm)
   [ ${#need[@]} -eq 0 ] && return
   # Debian's postinst would start a system nginx on port 80; policy-rc.d 101 forbids that during the install.
   local guard=""
