@@ -37,8 +37,6 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public int Id => process.Id;
 
-    public bool HasExited => process.HasExited;
-
     public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logDirectory,
         string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {

@@ -38,11 +38,11 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
             + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at a fixed {rows[0].Rate} req/s for {options.Seconds} s "
             + "(half the gateway's saturation rate unless --rate), latency from dispatch to full response.");
         Line();
-        Line("| peer | req/s (saturation) | non-2xx / socket errors | p50 ms | p99 ms | p99.9 ms | non-2xx / failed at rate | sender lag ms |");
-        Line("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Line("| peer | req/s (saturation) | wrk p99 ms | non-2xx / socket errors | p50 ms at rate | p99 ms | p99.9 ms | non-2xx / failed | sender lag ms |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
-            Line($"| {row.Peer} | {row.Saturation.RequestsPerSecond:0} | {row.Saturation.StatusErrors} / {row.Saturation.SocketErrors} | "
+            Line($"| {row.Peer} | {row.Saturation.RequestsPerSecond:0} | {row.Saturation.P99Ms:0.0} | {row.Saturation.StatusErrors} / {row.Saturation.SocketErrors} | "
                 + $"{row.AtRate.P50Ms:0.00} | {row.AtRate.P99Ms:0.00} | {row.AtRate.P999Ms:0.00} | {row.AtRate.NotOk} / {row.AtRate.Failed} | {row.SenderLagMs:0.0} |");
         }
 

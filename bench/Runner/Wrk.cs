@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace DosAi.Orleans.Bench.Runner;
 
-public sealed record WrkResult(long Requests, double Seconds, long StatusErrors, long SocketErrors, double P50Ms, double P99Ms)
+public sealed record WrkResult(long Requests, double Seconds, long StatusErrors, long SocketErrors, double P99Ms)
 {
     public double RequestsPerSecond => Requests / Seconds;
 }
@@ -56,7 +56,6 @@ public static class Wrk
             fields["duration_us"] / 1e6,
             (long)fields["status_errors"],
             (long)fields["socket_errors"],
-            fields["p50_us"] / 1000,
             fields["p99_us"] / 1000);
     }
 }

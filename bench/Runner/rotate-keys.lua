@@ -33,7 +33,7 @@ end
 function done(summary, latency)
   local e = summary.errors
   io.write(string.format(
-    "WRK requests=%d duration_us=%d status_errors=%d socket_errors=%d p50_us=%.0f p99_us=%.0f\n",
+    "WRK requests=%d duration_us=%d status_errors=%d socket_errors=%d p99_us=%.0f\n",
     summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(99)))
 end
