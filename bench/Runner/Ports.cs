@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DosAi.Orleans.Bench.Runner;
+
+public static class Ports
+{
+    /// <summary>A loopback port that was free a moment ago (the OS picks it; a race with other programs is unlikely).</summary>
+    public static int FreeLoopback()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
