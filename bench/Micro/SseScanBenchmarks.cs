@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using DosAi.Orleans.Gateway.Metering;
@@ -18,7 +19,17 @@ public class SseScanBenchmarks
     private readonly byte[] usage = Encoding.UTF8.GetBytes(UsageChunk + "\n\n");
     private readonly byte[] stream = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(Delta + "\n\n", 99)) + UsageChunk + "\n\ndata: [DONE]\n\n");
 
-    private static Usage? Scan(ReadOnlySpan<byte> bytes) => SseUsage.Find(bytes);
+    private readonly ArrayBufferWriter<byte> forwarded = new(64 * 1024);
+
+    /// <summary>What the gateway does per response: a fresh meter, events in, forwarded events out.</summary>
+    private Usage? Scan(ReadOnlySpan<byte> bytes)
+    {
+        forwarded.ResetWrittenCount();
+        var meter = new SseEventMeter(forwardUsage: false);
+        meter.Append(bytes, forwarded);
+        meter.Complete(forwarded);
+        return meter.ReportedUsage;
+    }
 
     [Benchmark]
     public Usage? DeltaChunk() => Scan(delta);
