@@ -107,9 +107,13 @@ public static class GatewayHosting
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledError });
         app.UseAdminToken();
-        app.UseAuthentication();
-        app.UseRateLimiter();
-        app.UseAuthorization();
+        // Inference traffic carries its own key: cookie sessions and login throttling are not its business.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/v1"), web =>
+        {
+            web.UseAuthentication();
+            web.UseRateLimiter();
+            web.UseAuthorization();
+        });
         app.MapHealth();
         app.MapAccountApi();
         app.MapAdminApi();

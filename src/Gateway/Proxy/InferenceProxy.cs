@@ -44,7 +44,17 @@ public sealed class InferenceProxy(
             return;
         }
 
-        var body = await RequestBody.ReadAsync(context, limits.Value.MaxRequestBodyBytes);
+        byte[]? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(context, limits.Value.MaxRequestBodyBytes);
+        }
+        catch (Exception exception) when (exception is IOException or BadHttpRequestException or OperationCanceledException)
+        {
+            // The client went away (or stalled) before sending its whole body: nobody to answer, nothing to charge.
+            return;
+        }
+
         if (body is null)
         {
             await Reject(context, StatusCodes.Status413RequestEntityTooLarge,

@@ -7,7 +7,8 @@ public static class RequestBody
     /// <summary>The whole body, or null when it exceeds <paramref name="limit"/> bytes.</summary>
     public static async Task<byte[]?> ReadAsync(HttpContext context, long limit)
     {
-        if (context.Request.ContentLength > limit)
+        var declared = context.Request.ContentLength;
+        if (declared > limit)
         {
             return null;
         }
@@ -18,7 +19,15 @@ public static class RequestBody
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 0);
+        if (declared is { } length)
+        {
+            // The usual case: one exact-size array, no copies (Kestrel enforces Content-Length).
+            var body = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
+            return body;
+        }
+
+        using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)

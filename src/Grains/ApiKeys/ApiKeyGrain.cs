@@ -8,10 +8,12 @@ using Microsoft.Extensions.Options;
 namespace DosAi.Orleans.Grains.ApiKeys;
 
 /// <summary>
-/// The window is exact in memory and written behind (a per-second summary, with the last-used time) at
-/// most <see cref="WriteBehindOptions.WriteBehindInterval"/> after it changes. A new activation restores
-/// it, so after a silo crash the key forgets at most the admissions of that last interval. Limits come
-/// from the account (at activation and whenever the plan changes).
+/// The window is exact in memory and written behind (a per-second summary, with the last-used time). A
+/// new activation restores it. Writes happen on a timer tick only once forgetting the unsaved admissions
+/// could matter: when they reach 1% of either limit, or a minute has passed (and on deactivation). So a
+/// crash forgets at most 1% of the limit plus one write-behind interval of admissions, while keys far
+/// below their limits cost one write a minute instead of one a second. Limits come from the account (at
+/// activation and whenever the plan changes).
 /// </summary>
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
@@ -21,8 +23,12 @@ public sealed class ApiKeyGrain(
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
     private readonly SlidingWindowLog window = new();
+    private static readonly TimeSpan LongestUnsaved = TimeSpan.FromMinutes(1);
+
     private PlanLimits? limits;
-    private bool dirty;
+    private int unsavedRequests;
+    private long unsavedTokens;
+    private DateTimeOffset lastSaved;
 
     private bool Active => state.State.AccountId is not null && !state.State.Deleted;
 
@@ -35,11 +41,12 @@ public sealed class ApiKeyGrain(
         }
 
         // Interleaved: admissions go on while the activity is being written (only the timer writes it).
+        lastSaved = time.GetUtcNow();
         var interval = writeBehind.Value.WriteBehindInterval;
-        this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
+        this.RegisterGrainTimer(token => SaveActivity(force: false, token), new GrainTimerCreationOptions(interval, interval) { Interleave = true });
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Flush(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveActivity(force: true, cancellationToken);
 
     private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(state.State.AccountId!);
 
@@ -89,7 +96,8 @@ public sealed class ApiKeyGrain(
         }
 
         activity.State.LastUsedAt = now;
-        dirty = true;
+        unsavedRequests++;
+        unsavedTokens += request.EstimatedTokens;
         return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero, new AdmissionTicket(decision.EntryId, reservation, state.State.KeyId));
     }
 
@@ -100,8 +108,6 @@ public sealed class ApiKeyGrain(
         {
             return;
         }
-
-        dirty = true;
 
         await Account.Settle(
             settlement.Ticket.Reservation,
@@ -114,7 +120,6 @@ public sealed class ApiKeyGrain(
     {
         state.State.Deleted = true;
         await state.WriteStateAsync();
-        dirty = false;
     }
 
     public Task SetLimits(PlanLimits planLimits)
@@ -123,22 +128,27 @@ public sealed class ApiKeyGrain(
         return Task.CompletedTask;
     }
 
-    private async Task Flush(CancellationToken cancellationToken)
+    private async Task SaveActivity(bool force, CancellationToken cancellationToken)
     {
-        if (!dirty)
+        var now = time.GetUtcNow();
+        var worthSaving = unsavedRequests > 0 && (force || now - lastSaved >= LongestUnsaved
+            || (limits is not null && (unsavedRequests * 100L >= limits.RequestsPerMinute || unsavedTokens * 100 >= limits.TokensPerMinute)));
+        if (!worthSaving)
         {
             return;
         }
 
-        dirty = false;
-        activity.State.Window = [.. window.Summarize(time.GetUtcNow())];
+        var (requests, tokens) = (unsavedRequests, unsavedTokens);
+        (unsavedRequests, unsavedTokens, lastSaved) = (0, 0, now);
+        activity.State.Window = [.. window.Summarize(now)];
         try
         {
             await activity.WriteStateAsync(cancellationToken);
         }
         catch (Exception exception)
         {
-            dirty = true;
+            unsavedRequests += requests;
+            unsavedTokens += tokens;
             logger.LogWarning(exception, "Write-behind of key {KeyId} failed; retrying on the next tick", state.State.KeyId);
         }
     }
