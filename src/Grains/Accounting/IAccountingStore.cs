@@ -5,8 +5,11 @@ namespace DosAi.Orleans.Grains.Accounting;
 /// <summary>The append-only ledger and the per-key per-minute usage buckets (SQLite or PostgreSQL).</summary>
 public interface IAccountingStore
 {
-    /// <summary>Applies the batch atomically; a batch already applied is ignored.</summary>
-    Task RecordAsync(AccountingBatch batch, CancellationToken cancellationToken = default);
+    /// <summary>Applies the batches in one transaction; a batch already applied is ignored.</summary>
+    Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default);
+
+    /// <summary>What the store holds for the account beyond a balance checkpoint taken at <paramref name="afterLedgerSequence"/>.</summary>
+    Task<AccountTail> ReadTailAsync(string accountId, long afterLedgerSequence, CancellationToken cancellationToken = default);
 
     Task<LedgerPage> ReadLedgerAsync(string accountId, long afterSequence, int limit, CancellationToken cancellationToken = default);
 

@@ -5,7 +5,8 @@ using NpgsqlTypes;
 namespace DosAi.Orleans.Grains.Accounting;
 
 /// <summary>
-/// Each batch is one statement, one round trip: the batch claim, the ledger rows and the usage rows go in
+/// Each batch is one statement, and all batches of a call travel in one round trip as an NpgsqlBatch
+/// (one implicit transaction): the batch claim, the ledger rows and the usage rows go in
 /// as arrays (unnest), and the ledger and usage inserts only run when the claim inserted a row. A statement
 /// is atomic on its own, and a concurrent replay of the same batch waits on the claim's primary key and
 /// then finds it taken.
@@ -38,9 +39,34 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
             cost_micros = u.cost_micros + excluded.cost_micros
         """;
 
-    public async Task RecordAsync(AccountingBatch batch, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(RecordSql);
+        await using var statements = dataSource.CreateBatch();
+        foreach (var batch in batches)
+        {
+            statements.BatchCommands.Add(Command(batch));
+        }
+
+        await statements.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AccountTail> ReadTailAsync(string accountId, long afterLedgerSequence, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT (SELECT COALESCE(SUM(amount_micros), 0)::bigint FROM dosai_ledger WHERE account_id = @account AND seq > @after),
+                   (SELECT COALESCE(MAX(seq), 0)::bigint FROM dosai_ledger WHERE account_id = @account),
+                   (SELECT COALESCE(MAX(seq), 0)::bigint FROM dosai_accounting_batches WHERE account_id = @account)
+            """);
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("after", afterLedgerSequence);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new AccountTail(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    private static NpgsqlBatchCommand Command(AccountingBatch batch)
+    {
+        var command = new NpgsqlBatchCommand(RecordSql);
         var parameters = command.Parameters;
         parameters.Add(new NpgsqlParameter<string>("account", NpgsqlDbType.Text) { TypedValue = batch.AccountId });
         parameters.Add(new NpgsqlParameter<long>("batch", NpgsqlDbType.Bigint) { TypedValue = batch.Sequence });
@@ -64,7 +90,7 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
         Array("u_completion", NpgsqlDbType.Bigint, usage.Select(bucket => bucket.CompletionTokens));
         Array("u_cost", NpgsqlDbType.Bigint, usage.Select(bucket => bucket.CostMicros));
 
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
 
         void Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
             parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });

@@ -5,27 +5,47 @@ namespace DosAi.Orleans.Grains.Accounting;
 
 public sealed class SqliteAccountingStore(string connectionString) : IAccountingStore
 {
-    public async Task RecordAsync(AccountingBatch batch, CancellationToken cancellationToken = default)
+    public async Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction();
-
-        await using (var claim = connection.CreateCommand())
+        foreach (var batch in batches)
         {
-            claim.Transaction = transaction;
-            claim.CommandText = "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)";
-            claim.Parameters.AddWithValue("$account", batch.AccountId);
-            claim.Parameters.AddWithValue("$seq", batch.Sequence);
-            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+            await using (var claim = connection.CreateCommand())
             {
-                return;
+                claim.Transaction = transaction;
+                claim.CommandText = "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)";
+                claim.Parameters.AddWithValue("$account", batch.AccountId);
+                claim.Parameters.AddWithValue("$seq", batch.Sequence);
+                if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    continue;
+                }
             }
+
+            await InsertLedger(connection, transaction, batch.Ledger, cancellationToken);
+            await AddUsage(connection, transaction, batch.AccountId, batch.Usage, cancellationToken);
         }
 
-        await InsertLedger(connection, transaction, batch.Ledger, cancellationToken);
-        await AddUsage(connection, transaction, batch.AccountId, batch.Usage, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<AccountTail> ReadTailAsync(string accountId, long afterLedgerSequence, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT (SELECT COALESCE(SUM(amount_micros), 0) FROM dosai_ledger WHERE account_id = $account AND seq > $after),
+                   (SELECT COALESCE(MAX(seq), 0) FROM dosai_ledger WHERE account_id = $account),
+                   (SELECT COALESCE(MAX(seq), 0) FROM dosai_accounting_batches WHERE account_id = $account)
+            """;
+        command.Parameters.AddWithValue("$account", accountId);
+        command.Parameters.AddWithValue("$after", afterLedgerSequence);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new AccountTail(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static async Task InsertLedger(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)

@@ -9,6 +9,11 @@ using Microsoft.Extensions.Options;
 namespace DosAi.Orleans.Grains.Accounts;
 
 /// <summary>
+/// The balance is a checkpoint in the grain's state plus the ledger entries recorded after it. Charges
+/// reach the accounting store (ledger and usage, exactly once per batch) at most one write-behind
+/// interval after they happen; the state itself is checkpointed only when it must be acknowledged
+/// (account, plan, keys, top-ups), once a minute while charges flow, and on deactivation. So a busy
+/// account costs one grouped ledger write per interval instead of a state write and a ledger write.
 /// Reserve, Settle and GetLimits never await and never touch the persisted state object, so they may
 /// interleave with the account's own writes: that keeps key grains (which call them on every request)
 /// from deadlocking with calls the account makes to its keys.
@@ -22,25 +27,33 @@ public sealed class AccountGrain(
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private readonly List<LedgerEntry> pendingLedger = [];
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<(string KeyId, DateTimeOffset Minute), UsageBucket> pendingUsage = [];
+    private readonly List<AccountingBatch> unrecorded = [];
     private Credits credits = new(0);
     private long lastLedgerSequence;
-    private bool dirty;
+    private long lastBatchSequence;
+    private DateTimeOffset lastCheckpoint;
+    private bool changedSinceCheckpoint;
 
     private bool Exists => state.RecordExists && state.State.Email is not null;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        credits = new Credits(state.State.BalanceMicros);
-        lastLedgerSequence = state.State.LastLedgerSequence;
-        await RecordBatches(cancellationToken);
-        this.RegisterGrainTimer(Flush, new GrainTimerCreationOptions(writeBehind.Value.WriteBehindInterval, writeBehind.Value.WriteBehindInterval));
+        // Batches persisted with the checkpoint first, then whatever was recorded after it.
+        await RecordCheckpointBatches(cancellationToken);
+        var tail = await accounting.ReadTailAsync(this.GetPrimaryKeyString(), state.State.LastLedgerSequence, cancellationToken);
+        credits = new Credits(state.State.BalanceMicros + tail.AmountMicros);
+        lastLedgerSequence = Math.Max(state.State.LastLedgerSequence, tail.LastLedgerSequence);
+        lastBatchSequence = Math.Max(state.State.LastBatchSequence, tail.LastBatchSequence);
+        lastCheckpoint = time.GetUtcNow();
+        var interval = writeBehind.Value.WriteBehindInterval;
+        this.RegisterGrainTimer(token => Flush(checkpoint: false, token), new GrainTimerCreationOptions(interval, interval));
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        await Flush(cancellationToken);
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        Flush(checkpoint: true, cancellationToken);
 
     public async Task<bool> Create(NewAccount account)
     {
@@ -95,7 +108,6 @@ public sealed class AccountGrain(
         state.State.CreditReferences[reference] = amountMicros;
         AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference);
         await WriteState();
-        await RecordBatches(CancellationToken.None);
         return new CreditResult(CreditOutcome.Applied, credits.Balance, applied);
     }
 
@@ -159,19 +171,18 @@ public sealed class AccountGrain(
         var minute = UsageGranularities.MinuteOf(time.GetUtcNow());
         var used = new UsageBucket(charge.KeyId, minute, 1, charge.PromptTokens, charge.CompletionTokens, charge.CostMicros);
         pendingUsage[(charge.KeyId, minute)] = pendingUsage.TryGetValue((charge.KeyId, minute), out var earlier) ? earlier.Add(used) : used;
-        dirty = true;
         return Task.CompletedTask;
     }
 
     public async Task<LedgerPage> GetLedger(long afterSequence, int limit)
     {
-        await Flush(CancellationToken.None);
+        await Flush(checkpoint: false, CancellationToken.None);
         return await accounting.ReadLedgerAsync(this.GetPrimaryKeyString(), afterSequence, limit);
     }
 
     public async Task<IReadOnlyList<UsageBucket>> GetUsage(UsageQuery query)
     {
-        await Flush(CancellationToken.None);
+        await Flush(checkpoint: false, CancellationToken.None);
         return await accounting.ReadUsageAsync(this.GetPrimaryKeyString(), query);
     }
 
@@ -179,61 +190,73 @@ public sealed class AccountGrain(
     {
         var entry = new LedgerEntry(this.GetPrimaryKeyString(), ++lastLedgerSequence, type, amount, keyId, model, prompt, completion, reference, time.GetUtcNow());
         pendingLedger.Add(entry);
-        dirty = true;
     }
 
-    private async Task Flush(CancellationToken cancellationToken)
+    /// <summary>Records new charges and usage; checkpoints the state when asked or when a minute of charges has passed.</summary>
+    private async Task Flush(bool checkpoint, CancellationToken cancellationToken)
     {
-        if (!dirty)
-        {
-            return;
-        }
-
         try
         {
-            await WriteState();
-            await RecordBatches(cancellationToken);
+            CutBatch();
+            if (unrecorded.Count > 0)
+            {
+                var batches = unrecorded.ToArray();
+                await accounting.RecordAsync(batches, cancellationToken);
+                unrecorded.RemoveRange(0, batches.Length);
+            }
+
+            if (changedSinceCheckpoint && (checkpoint || time.GetUtcNow() - lastCheckpoint >= CheckpointInterval))
+            {
+                await WriteState();
+            }
         }
         catch (Exception exception)
         {
-            dirty = true;
             logger.LogWarning(exception, "Write-behind of account {AccountId} failed; retrying on the next tick", this.GetPrimaryKeyString());
         }
     }
 
-    /// <summary>Persists balance, ledger entries and usage together; interleaved charges land in the next write.</summary>
-    private async Task WriteState()
+    /// <summary>Turns the charges and usage gathered since the last cut into one batch with the next sequence number.</summary>
+    private void CutBatch()
     {
-        dirty = false;
-        if (pendingLedger.Count > 0 || pendingUsage.Count > 0)
-        {
-            state.State.UnrecordedBatches.Add(new AccountingBatch(
-                this.GetPrimaryKeyString(), ++state.State.LastBatchSequence, pendingLedger.ToArray(), pendingUsage.Values.ToArray()));
-            pendingLedger.Clear();
-            pendingUsage.Clear();
-        }
-
-        state.State.BalanceMicros = credits.Balance;
-        state.State.LastLedgerSequence = lastLedgerSequence;
-        await state.WriteStateAsync();
-    }
-
-    /// <summary>Records persisted batches in the accounting store; the trimmed list is written on the next flush.</summary>
-    private async Task RecordBatches(CancellationToken cancellationToken)
-    {
-        var batches = state.State.UnrecordedBatches;
-        if (batches.Count == 0)
+        if (pendingLedger.Count == 0 && pendingUsage.Count == 0)
         {
             return;
         }
 
-        foreach (var batch in batches)
-        {
-            await accounting.RecordAsync(batch, cancellationToken);
-        }
+        unrecorded.Add(new AccountingBatch(this.GetPrimaryKeyString(), ++lastBatchSequence, pendingLedger.ToArray(), pendingUsage.Values.ToArray()));
+        pendingLedger.Clear();
+        pendingUsage.Clear();
+        changedSinceCheckpoint = true;
+    }
 
-        batches.Clear();
-        dirty = true;
+    /// <summary>
+    /// Checkpoints the balance together with every batch not yet known to be recorded, so balance and
+    /// ledger agree whatever happens next; then records those batches.
+    /// </summary>
+    private async Task WriteState()
+    {
+        CutBatch();
+        state.State.UnrecordedBatches.AddRange(unrecorded);
+        unrecorded.Clear();
+        state.State.BalanceMicros = credits.Balance;
+        state.State.LastLedgerSequence = lastLedgerSequence;
+        state.State.LastBatchSequence = lastBatchSequence;
+        await state.WriteStateAsync();
+        lastCheckpoint = time.GetUtcNow();
+        changedSinceCheckpoint = false;
+        await RecordCheckpointBatches(CancellationToken.None);
+    }
+
+    /// <summary>Records the checkpoint's batches; the trimmed list is persisted by the next checkpoint (replays are ignored).</summary>
+    private async Task RecordCheckpointBatches(CancellationToken cancellationToken)
+    {
+        var batches = state.State.UnrecordedBatches;
+        if (batches.Count > 0)
+        {
+            await accounting.RecordAsync(batches.ToArray(), cancellationToken);
+            batches.Clear();
+        }
     }
 
     private PlanLimits CurrentLimits() => plans.Value.Resolve(state.State.Plan) ?? plans.Value.Resolve("Free")!;

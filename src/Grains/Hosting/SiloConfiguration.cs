@@ -106,7 +106,7 @@ public static class SiloConfiguration
                 options.ConnectionString = postgres.ConnectionString;
             });
             silo.Services.AddSingleton(postgres);
-            silo.Services.AddSingleton<IAccountingStore>(new PostgresAccountingStore(postgres.DataSource));
+            silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new PostgresAccountingStore(postgres.DataSource)));
             silo.Services.AddSingleton<IStorageHealth>(postgres);
             return silo;
         }
@@ -118,7 +118,7 @@ public static class SiloConfiguration
             options.Invariant = EmbeddedStore.Invariant;
             options.ConnectionString = store.ConnectionString;
         });
-        silo.Services.AddSingleton<IAccountingStore>(new SqliteAccountingStore(store.ConnectionString));
+        silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new SqliteAccountingStore(store.ConnectionString)));
         silo.Services.AddSingleton<IStorageHealth>(store);
         return silo;
     }

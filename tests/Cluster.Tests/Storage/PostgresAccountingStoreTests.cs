@@ -28,8 +28,8 @@ public sealed class PostgresAccountingStoreTests(PostgresFixture postgres) : IAs
             ],
             [new UsageBucket("key_1", Noon, 1, 10, 20, 1_234)]);
 
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Accounting.RecordAsync(batch)));
-        await Accounting.RecordAsync(batch);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Accounting.RecordAsync([batch])));
+        await Accounting.RecordAsync([batch]);
 
         var page = await Accounting.ReadLedgerAsync("a_1", 0, 10);
         Assert.False(page.HasMore);
@@ -47,12 +47,12 @@ public sealed class PostgresAccountingStoreTests(PostgresFixture postgres) : IAs
         {
             foreach (var key in new[] { "key_1", "key_2" })
             {
-                await Accounting.RecordAsync(new AccountingBatch("a_2", ++sequence, [], [new UsageBucket(key, minute, 2, 3, 4, 5)]));
+                await Accounting.RecordAsync([new AccountingBatch("a_2", ++sequence, [], [new UsageBucket(key, minute, 2, 3, 4, 5)])]);
             }
         }
 
-        await Accounting.RecordAsync(new AccountingBatch("a_2", ++sequence, [], [new UsageBucket("key_1", Noon, 1, 1, 1, 1)]));
-        await Accounting.RecordAsync(new AccountingBatch("other", 1, [], [new UsageBucket("key_1", Noon, 100, 100, 100, 100)]));
+        await Accounting.RecordAsync([new AccountingBatch("a_2", ++sequence, [], [new UsageBucket("key_1", Noon, 1, 1, 1, 1)])]);
+        await Accounting.RecordAsync([new AccountingBatch("other", 1, [], [new UsageBucket("key_1", Noon, 100, 100, 100, 100)])]);
 
         var byMinute = await Accounting.ReadUsageAsync("a_2", new UsageQuery(Noon, Noon.AddMinutes(2), UsageGranularity.Minute, "key_1"));
         Assert.Equal([new UsageBucket("key_1", Noon, 3, 4, 5, 6), new UsageBucket("key_1", Noon.AddMinutes(1), 2, 3, 4, 5)], byMinute);
@@ -75,8 +75,8 @@ public sealed class PostgresAccountingStoreTests(PostgresFixture postgres) : IAs
     public async Task The_ledger_pages_oldest_first_after_a_sequence()
     {
         var entries = Enumerable.Range(1, 25).Select(i => Entry("a_3", i, LedgerEntryType.Charge, -i, key: "key_1")).ToArray();
-        await Accounting.RecordAsync(new AccountingBatch("a_3", 1, entries[..10], []));
-        await Accounting.RecordAsync(new AccountingBatch("a_3", 2, entries[10..], []));
+        await Accounting.RecordAsync([new AccountingBatch("a_3", 1, entries[..10], [])]);
+        await Accounting.RecordAsync([new AccountingBatch("a_3", 2, entries[10..], [])]);
 
         var first = await Accounting.ReadLedgerAsync("a_3", 0, 10);
         Assert.True(first.HasMore);

@@ -43,12 +43,18 @@ public sealed class DashboardPage(IBrowserContext context, IPage page) : IAsyncD
     /// <summary>Reloads until <paramref name="condition"/> holds: write-behind data shows up within seconds, not at once.</summary>
     public async Task ReloadUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(45); // generous: CI runs every test project at once on 2 cores
+        var deadline = DateTime.UtcNow.AddSeconds(45); // generous for a loaded 2-core machine
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            if (DateTime.UtcNow >= deadline)
+            {
+                var text = await page.InnerTextAsync("body");
+                Assert.Fail($"Timed out waiting for {what}. Console: {string.Join(" | ", ConsoleErrors)} Page: {text[..Math.Min(1500, text.Length)]}");
+            }
+
             await Task.Delay(250);
-            await page.ReloadAsync();
+            // Pages render after their API calls: wait for those too, or the check races the rendering.
+            await page.ReloadAsync(new() { WaitUntil = WaitUntilState.NetworkIdle });
         }
     }
 

@@ -132,8 +132,8 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
             [new LedgerEntry(accountId, 1, LedgerEntryType.TopUp, 500, null, null, 0, 0, "r", now)],
             [new UsageBucket("key_a", UsageGranularities.MinuteOf(now), 2, 10, 20, 30)]);
 
-        await store.RecordAsync(batch);
-        await store.RecordAsync(batch);
+        await store.RecordAsync([batch]);
+        await store.RecordAsync([batch]);
 
         Assert.Single((await store.ReadLedgerAsync(accountId, 0, 10)).Entries);
         var usage = Assert.Single(await store.ReadUsageAsync(accountId, new UsageQuery(now.AddHours(-1), now.AddHours(1), UsageGranularity.Hour, null)));
