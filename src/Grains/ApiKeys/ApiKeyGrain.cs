@@ -10,9 +10,9 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 /// <summary>
 /// The window is exact in memory and written behind (a per-second summary, with the last-used time). A
 /// new activation restores it. Writes happen on a timer tick only once forgetting the unsaved admissions
-/// could matter: when they reach 1% of either limit, or a minute has passed (and on deactivation). So a
-/// crash forgets at most 1% of the limit plus one write-behind interval of admissions, while keys far
-/// below their limits cost one write a minute instead of one a second. Limits come from the account (at
+/// could matter: when they reach 1% of either limit, or five minutes have passed (and on deactivation).
+/// So a crash forgets at most 1% of the limit plus one write-behind interval of admissions, while keys
+/// far below their limits cost one write every five minutes instead of one a second. Limits come from the account (at
 /// activation and whenever the plan changes).
 /// </summary>
 public sealed class ApiKeyGrain(
@@ -23,7 +23,7 @@ public sealed class ApiKeyGrain(
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
     private readonly SlidingWindowLog window = new();
-    private static readonly TimeSpan LongestUnsaved = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestUnsaved = TimeSpan.FromMinutes(5);
 
     private PlanLimits? limits;
     private int unsavedRequests;
