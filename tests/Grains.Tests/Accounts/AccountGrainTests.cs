@@ -140,6 +140,33 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Equal((2L, 30L), (usage.Requests, usage.CostMicros));
     }
 
+    [Fact]
+    public async Task A_new_activation_adds_the_ledger_recorded_after_the_last_checkpoint()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var accountId = (await account.Get())!.Id;
+        var (keyId, key) = await Accounts.CreateKey(Grains, account);
+        var admission = await key.Admit(new AdmissionRequest(10, 100));
+        await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 400));
+        await account.GetLedger(0, 10); // records the charge batch (no checkpoint yet)
+        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var tail = await store.ReadTailAsync(accountId, 0);
+
+        // What a previous activation recorded after its checkpoint, as if its silo then died: the
+        // next activation must count it, and continue the sequences after it.
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var lost = new LedgerEntry(accountId, tail.LastLedgerSequence + 1, LedgerEntryType.Charge, -250, keyId, "m", 2, 2, null, DateTimeOffset.UtcNow);
+        await store.RecordAsync([new AccountingBatch(accountId, tail.LastBatchSequence + 1, [lost], [])]);
+
+        Assert.Equal(1_000_000 - 400 - 250, (await account.Get())!.BalanceMicros);
+        var next = await key.Admit(new AdmissionRequest(10, 100));
+        await key.Settle(new Settlement(next.Ticket, "m", 1, 1, 50));
+        var ledger = (await account.GetLedger(0, 100)).Entries;
+        Assert.Equal(ledger.Select((_, i) => (long)i + 1), ledger.Select(e => e.Sequence));
+        Assert.Equal(1_000_000 - 400 - 250 - 50, ledger.Sum(e => e.AmountMicros));
+        Assert.Equal(ledger.Sum(e => e.AmountMicros), (await account.Get())!.BalanceMicros);
+    }
+
     private static string EmbeddedStoreFor(string directory) =>
         new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "dosai.db") }.ToString();
 }
