@@ -105,24 +105,8 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
         command.Parameters.AddWithValue("account", accountId);
         command.Parameters.AddWithValue("after", afterSequence);
         command.Parameters.AddWithValue("limit", limit + 1);
-        var entries = new List<LedgerEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add(new LedgerEntry(
-                accountId,
-                reader.GetInt64(0),
-                LedgerEntryTypes.FromWire(reader.GetString(1)),
-                reader.GetInt64(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetInt64(5),
-                reader.GetInt64(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetFieldValue<DateTimeOffset>(8)));
-        }
-
-        return LedgerPages.From(entries, limit);
+        return await LedgerPages.ReadAsync(reader, accountId, limit, (row, column) => row.GetFieldValue<DateTimeOffset>(column), cancellationToken);
     }
 
     public async Task<IReadOnlyList<UsageBucket>> ReadUsageAsync(string accountId, UsageQuery query, CancellationToken cancellationToken = default)

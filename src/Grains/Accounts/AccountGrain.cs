@@ -87,7 +87,7 @@ public sealed class AccountGrain(
 
         state.State.Plan = limits.Plan;
         await WriteState();
-        await Task.WhenAll(state.State.Keys.Values.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key.KeyGrainId).SetLimits(limits)));
+        await Task.WhenAll(state.State.Keys.Values.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key).SetLimits(limits)));
         return true;
     }
 
@@ -121,20 +121,20 @@ public sealed class AccountGrain(
         var keyGrainId = GrainKeys.ForKeyHash(keyHash);
         var info = await GrainFactory.GetGrain<IApiKeyGrain>(keyGrainId).Initialize(this.GetPrimaryKeyString(), keyId, name, hint, CurrentLimits());
         await GrainFactory.GetGrain<IKeyIndexGrain>(keyId).Set(this.GetPrimaryKeyString());
-        state.State.Keys[keyId] = new StoredKey(keyGrainId, name, hint, info.CreatedAt);
+        state.State.Keys[keyId] = keyGrainId;
         await WriteState();
         return info;
     }
 
     public async Task<bool> DeleteKey(string keyId)
     {
-        if (!Exists || !state.State.Keys.TryGetValue(keyId, out var key))
+        if (!Exists || !state.State.Keys.TryGetValue(keyId, out var keyGrainId))
         {
             return false;
         }
 
         // Revoke first: once this returns, no gateway can admit the key again.
-        await GrainFactory.GetGrain<IApiKeyGrain>(key.KeyGrainId).Revoke();
+        await GrainFactory.GetGrain<IApiKeyGrain>(keyGrainId).Revoke();
         state.State.Keys.Remove(keyId);
         await WriteState();
         await GrainFactory.GetGrain<IKeyIndexGrain>(keyId).Clear();
@@ -148,7 +148,7 @@ public sealed class AccountGrain(
             return [];
         }
 
-        var infos = await Task.WhenAll(state.State.Keys.Values.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key.KeyGrainId).GetInfo()));
+        var infos = await Task.WhenAll(state.State.Keys.Values.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key).GetInfo()));
         return infos.OfType<KeyInfo>().OrderBy(key => key.CreatedAt).ToList();
     }
 

@@ -16,7 +16,8 @@ public sealed class AccountState
     /// <summary>Top-up references already applied, with their amounts, for idempotency.</summary>
     [Id(6)] public Dictionary<string, long> CreditReferences { get; set; } = [];
 
-    [Id(7)] public Dictionary<string, StoredKey> Keys { get; set; } = [];
+    /// <summary>Key id → the key grain's id; the key grain holds everything else about the key.</summary>
+    [Id(7)] public Dictionary<string, string> Keys { get; set; } = [];
 
     /// <summary>
     /// Ledger entries and usage whose effect is in this state but that may not be in the accounting
@@ -25,10 +26,3 @@ public sealed class AccountState
     /// </summary>
     [Id(8)] public List<AccountingBatch> UnrecordedBatches { get; set; } = [];
 }
-
-[GenerateSerializer, Immutable, Alias("StoredKey")]
-public sealed record StoredKey(
-    [property: Id(0)] string KeyGrainId,
-    [property: Id(1)] string Name,
-    [property: Id(2)] string Hint,
-    [property: Id(3)] DateTimeOffset CreatedAt);
