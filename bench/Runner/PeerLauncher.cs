@@ -26,8 +26,11 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
             $"--Upstream:BaseUrl={upstream.BaseUrl}",
             $"--Embedded:DataDirectory={dataDirectory}",
         };
-        arguments.AddRange(settings.Concat(options.GatewaySettings).Select(setting => $"--{setting.Key}={setting.Value}"));
-        return StartDotnetAsync(name, Dll("src/Gateway", "DosAi.Orleans.Gateway"), arguments, "/healthz");
+        // DOTNET_* settings are runtime knobs (GC, tiering): environment variables, not configuration.
+        var runtime = options.GatewaySettings.Where(setting => setting.Key.StartsWith("DOTNET_", StringComparison.Ordinal)).ToDictionary();
+        arguments.AddRange(settings.Concat(options.GatewaySettings.Where(setting => !runtime.ContainsKey(setting.Key)))
+            .Select(setting => $"--{setting.Key}={setting.Value}"));
+        return StartDotnetAsync(name, Dll("src/Gateway", "DosAi.Orleans.Gateway"), arguments, "/healthz", runtime);
     }
 
     public async Task<(ChildProcess Process, IReadOnlyList<string> BaseUrls)> StartNginxAsync(RunningPeer upstream, IReadOnlyList<(string Rate, int Burst)> limits)
@@ -76,7 +79,8 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
         return new RunningPeer("portkey", url, headers, process);
     }
 
-    private async Task<RunningPeer> StartDotnetAsync(string name, string dll, IEnumerable<string> arguments, string readyPath)
+    private async Task<RunningPeer> StartDotnetAsync(string name, string dll, IEnumerable<string> arguments, string readyPath,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(dll))
         {
@@ -84,7 +88,7 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
         }
 
         var url = $"http://127.0.0.1:{Ports.FreeLoopback()}";
-        var process = ChildProcess.Start(name, "dotnet", [dll, $"--urls={url}", .. arguments], runDirectory, workingDirectory: Path.GetDirectoryName(dll));
+        var process = ChildProcess.Start(name, "dotnet", [dll, $"--urls={url}", .. arguments], runDirectory, workingDirectory: Path.GetDirectoryName(dll), environment);
         await ReadyOrStopAsync(process, url + readyPath);
         return new RunningPeer(name, url, NoHeaders, process);
     }
