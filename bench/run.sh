@@ -22,6 +22,8 @@ install_debian_packages() {
   command -v wrk >/dev/null || need+=(wrk)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
   command -v npm >/dev/null || need+=(nodejs npm)
+  # The exactness suite's cluster run: PostgreSQL from Debian's binaries, started in a temp folder.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   [ ${#need[@]} -eq 0 ] && return
   # Debian's postinst would start a system nginx on port 80; policy-rc.d 101 forbids that during the install.
   local guard=""
@@ -52,7 +54,7 @@ if ! $smoke; then
 fi
 
 build_log=$(mktemp)
-for project in "$bench/Upstream" "$bench/BareYarp" "$bench/Runner" "$root/src/Gateway"; do
+for project in "$bench/Upstream" "$bench/BareYarp" "$bench/Runner" "$root/src/Gateway" "$root/src/Silo"; do
   if ! dotnet build "$project" -c "$configuration" -v quiet -nologo >"$build_log" 2>&1; then
     cat "$build_log"
     exit 1

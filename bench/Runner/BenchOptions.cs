@@ -25,6 +25,9 @@ public sealed record BenchOptions
     public int ExactSeconds { get; init; }
     public int ExactKeys { get; init; }
     public int ExactLimit { get; init; }
+
+    /// <summary>Also run the exactness load on the 2-node PostgreSQL cluster (skipped when PostgreSQL is missing).</summary>
+    public bool ExactCluster { get; init; }
     public int ScaleKeys { get; init; }
     public int ScaleActive { get; init; }
     public int ScaleKeysPerAccount { get; init; }
@@ -83,6 +86,7 @@ public sealed record BenchOptions
             ExactSeconds = Int("--exact-seconds", 15, 70),
             ExactKeys = Int("--exact-keys", 40, 200),
             ExactLimit = Int("--exact-limit", 30, 30),
+            ExactCluster = !values.Remove("--exact-cluster", out var exactCluster) || exactCluster is not ("no" or "false"),
             ScaleKeys = Int("--scale-keys", 10_000, 1_000_000),
             ScaleActive = Int("--scale-active", 5_000, 100_000),
             ScaleKeysPerAccount = Int("--scale-keys-per-account", 100, 100),
