@@ -32,7 +32,7 @@ public sealed class ScaleSuite(BenchOptions options, PeerLauncher launcher, Http
         await using (var creator = await launcher.StartGatewayAsync(upstream, data, settings, "gateway-scale-create"))
         {
             var step = Math.Max(1, options.ScaleKeys / 10);
-            keys = await new GatewayAdmin(client, creator.BaseUrl).ProvisionAsync(options.ScaleKeys, options.ScaleKeysPerAccount, "Bench", "scale",
+            keys = await new GatewayAdmin(client, creator.BaseUrl).ProvisionAsync(options.ScaleKeys, options.ScaleKeysPerAccount, "Bench", "scale", parallelism: 64,
                 progress: done =>
                 {
                     if (done % step == 0)
