@@ -92,14 +92,15 @@ public static class GatewayHosting
                 "Too many login attempts from this address. Try again in a minute.", "too_many_login_attempts"));
         });
 
-        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans")
-            .AddAspNetCoreInstrumentation());
-        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        // Collecting costs work on every request and every grain message, so metrics
+        // are collected only when an OTLP endpoint (standard OpenTelemetry environment variables) receives them.
+        if (!string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]))
         {
-            // Standard OpenTelemetry environment variables choose where metrics go.
-            telemetry.UseOtlpExporter();
+            services.AddOpenTelemetry()
+                .WithMetrics(metrics => metrics.AddMeter(GatewayMetrics.MeterName, "Microsoft.Orleans").AddAspNetCoreInstrumentation())
+                .UseOtlpExporter();
         }
+
         return builder;
     }
 
