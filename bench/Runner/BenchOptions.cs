@@ -19,7 +19,9 @@ public sealed record BenchOptions
     public int WarmupSeconds { get; init; }
     public int Connections { get; init; }
     public int Threads { get; init; }
-    public int? Rate { get; init; }
+    /// <summary>Fixed rates for the latency runs: numbers, or "half" (of the gateway's saturation rate).</summary>
+    public required IReadOnlyList<string> Rates { get; init; }
+    public int Rounds { get; init; }
     public int Keys { get; init; }
     public int KeysPerAccount { get; init; }
     public int ExactSeconds { get; init; }
@@ -80,7 +82,10 @@ public sealed record BenchOptions
             WarmupSeconds = Int("--warmup", 3, 10),
             Connections = Int("--connections", 64, 64),
             Threads = Int("--threads", 2, 2),
-            Rate = values.Remove("--rate", out var rate) ? int.Parse(rate, CultureInfo.InvariantCulture) : null,
+            Rates = values.Remove("--rates", out var rates) ? List(rates)
+                : values.Remove("--rate", out var rate) ? [rate]
+                : ["half", "2000"],
+            Rounds = Int("--rounds", 1, 3),
             Keys = Int("--keys", 2000, 5000),
             KeysPerAccount = Int("--keys-per-account", 10, 10),
             ExactSeconds = Int("--exact-seconds", 15, 70),

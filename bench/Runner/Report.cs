@@ -31,19 +31,35 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
             return;
         }
 
+        var rounds = rows[0].Rounds.Count;
         Line();
         Line("## Throughput and added latency");
         Line();
         Line($"Saturation: wrk -t{options.Threads} -c{options.Connections} for {options.Seconds} s after {options.WarmupSeconds} s warm-up, "
-            + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at a fixed {rows[0].Rate} req/s for {options.Seconds} s "
-            + "(half the gateway's saturation rate unless --rate), latency from dispatch to full response.");
+            + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at each fixed rate for {options.Seconds} s "
+            + "(\"half\" is half the gateway's saturation rate), latency from dispatch to full response. "
+            + (rounds > 1 ? $"{rounds} rounds, fresh processes each round; medians, with every round's value in brackets." : "One round."));
         Line();
-        Line("| peer | req/s (saturation) | wrk p99 ms | non-2xx / socket errors | p50 ms at rate | p99 ms | p99.9 ms | non-2xx / failed | sender lag ms |");
-        Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Line("| peer | req/s (saturation) | wrk p99 ms | non-2xx / socket errors |");
+        Line("|---|---:|---:|---:|");
         foreach (var row in rows)
         {
-            Line($"| {row.Peer} | {row.Saturation.RequestsPerSecond:0} | {row.Saturation.P99Ms:0.0} | {row.Saturation.StatusErrors} / {row.Saturation.SocketErrors} | "
-                + $"{row.AtRate.P50Ms:0.00} | {row.AtRate.P99Ms:0.00} | {row.AtRate.P999Ms:0.00} | {row.AtRate.NotOk} / {row.AtRate.Failed} | {row.SenderLagMs:0.0} |");
+            var saturation = row.Rounds.Select(round => round.Saturation).ToList();
+            Line($"| {row.Peer} | {Spread(saturation.Select(s => s.RequestsPerSecond), "0")} | {Median(saturation.Select(s => s.P99Ms)):0.0} | "
+                + $"{saturation.Sum(s => s.StatusErrors)} / {saturation.Sum(s => s.SocketErrors)} |");
+        }
+
+        Line();
+        Line("| peer | rate req/s | p50 ms | p99 ms | p99.9 ms | non-2xx / failed | sender lag ms (max) |");
+        Line("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in rows)
+        {
+            foreach (var rate in row.Rounds[0].Latency.Select(run => run.Rate))
+            {
+                var runs = row.Rounds.Select(round => round.Latency.Single(run => run.Rate == rate)).ToList();
+                Line($"| {row.Peer} | {rate} | {Median(runs.Select(r => r.Stats.P50Ms)):0.00} | {Spread(runs.Select(r => r.Stats.P99Ms), "0.00")} | "
+                    + $"{Median(runs.Select(r => r.Stats.P999Ms)):0.00} | {runs.Sum(r => r.Stats.NotOk)} / {runs.Sum(r => r.Stats.Failed)} | {runs.Max(r => r.SenderLagMs):0.0} |");
+            }
         }
 
         Line();
@@ -52,7 +68,12 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
         Ratio(byName, "gateway", "portkey", "gateway / Portkey throughput (goal ≥ 5)");
         if (byName.TryGetValue("gateway", out var gateway) && byName.TryGetValue("direct", out var direct))
         {
-            Line($"- gateway p99 − direct p99 at {gateway.Rate} req/s: {gateway.AtRate.P99Ms - direct.AtRate.P99Ms:0.00} ms (goal ≤ 1 ms)");
+            foreach (var rate in gateway.Rounds[0].Latency.Select(run => run.Rate))
+            {
+                var added = gateway.Rounds.Zip(direct.Rounds, (g, d) =>
+                    g.Latency.Single(run => run.Rate == rate).Stats.P99Ms - d.Latency.Single(run => run.Rate == rate).Stats.P99Ms);
+                Line($"- gateway p99 − direct p99 at {rate} req/s (goal ≤ 1 ms): {Spread(added, "0.00")} ms");
+            }
         }
     }
 
@@ -103,12 +124,29 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
 
     public override string ToString() => text.ToString();
 
+    /// <summary>Ratio within each round (same minutes, same machine state), then the median.</summary>
     private void Ratio(Dictionary<string, ThroughputRow> rows, string a, string b, string label)
     {
         if (rows.TryGetValue(a, out var first) && rows.TryGetValue(b, out var second))
         {
-            Line($"- {label}: {first.Saturation.RequestsPerSecond / second.Saturation.RequestsPerSecond:0.00}");
+            Line($"- {label}: {Spread(first.Rounds.Zip(second.Rounds, (x, y) => x.Saturation.RequestsPerSecond / y.Saturation.RequestsPerSecond), "0.00")}");
         }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The median, and every value in run order when there is more than one.</summary>
+    private static string Spread(IEnumerable<double> values, string format)
+    {
+        var list = values.ToList();
+        var median = Median(list).ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+        return list.Count == 1 ? median : $"{median} [{string.Join(", ", list.Select(v => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture)))}]";
     }
 
     private void Line(string line = "") => text.Append(line).Append('\n');

@@ -1,64 +1,76 @@
 namespace DosAi.Orleans.Bench.Runner;
 
-public sealed record ThroughputRow(string Peer, WrkResult Saturation, int Rate, LatencyStats AtRate, double SenderLagMs);
+public sealed record LatencyRun(int Rate, LatencyStats Stats, double SenderLagMs);
+
+/// <summary>One peer in one round: wrk at saturation, then the open-loop sender at each fixed rate.</summary>
+public sealed record ThroughputRound(WrkResult Saturation, IReadOnlyList<LatencyRun> Latency);
+
+public sealed record ThroughputRow(string Peer, IReadOnlyList<ThroughputRound> Rounds);
 
 /// <summary>
 /// Each peer alone (the others stopped, so none steals the two cores): warm-up, wrk at saturation,
-/// then the open-loop sender at a fixed rate — half of the gateway's saturation rate unless --rate.
-/// The gateway goes first because its saturation rate sets the fixed rate for everyone.
+/// then the open-loop sender at each fixed rate — half of the gateway's saturation rate (first round)
+/// and any given with --rates. With --rounds N the whole sequence runs N times with fresh processes,
+/// so one slow process or a noisy minute shows up as spread instead of as the result.
+/// The gateway goes first because its saturation rate sets the "half" rate for everyone.
 /// </summary>
 public sealed class ThroughputSuite(BenchOptions options, PeerLauncher launcher, HttpClient client)
 {
+    private static readonly Dictionary<string, string> BenchPlan = new()
+    {
+        ["Plans:Bench:RequestsPerMinute"] = "100000000",
+        ["Plans:Bench:TokensPerMinute"] = "100000000000",
+    };
+
     public async Task<IReadOnlyList<ThroughputRow>> RunAsync(RunningPeer upstream)
     {
         var gatewayData = Path.Combine(launcher.RunDirectory, "throughput-data");
-        await using var gateway = options.Peers.Contains("gateway")
-            ? await launcher.StartGatewayAsync(upstream, gatewayData, new Dictionary<string, string>
-            {
-                ["Plans:Bench:RequestsPerMinute"] = "100000000",
-                ["Plans:Bench:TokensPerMinute"] = "100000000000",
-            })
-            : null;
-        var keys = gateway is null
-            ? Enumerable.Range(0, options.Keys).Select(i => $"bench-key-{i}").ToArray()
-            : await new GatewayAdmin(client, gateway.BaseUrl).ProvisionAsync(options.Keys, options.KeysPerAccount, "Bench", "throughput");
         var keysFile = Path.Combine(launcher.RunDirectory, "throughput-keys.txt");
-        await File.WriteAllLinesAsync(keysFile, keys);
-        Console.WriteLine($"throughput: {keys.Length} keys ready");
-
-        var rows = new List<ThroughputRow>();
-        var rate = options.Rate;
-        foreach (var name in options.Peers.OrderBy(name => name == "gateway" ? 0 : 1))
+        var keys = Enumerable.Range(0, options.Keys).Select(i => $"bench-key-{i}").ToArray();
+        var peers = options.Peers.OrderBy(name => name == "gateway" ? 0 : 1).ToList();
+        var rounds = peers.ToDictionary(name => name, _ => new List<ThroughputRound>());
+        List<int>? rates = null;
+        for (var round = 1; round <= options.Rounds; round++)
         {
-            var peer = name == "gateway" ? gateway! : await StartAsync(name, upstream);
-            try
+            foreach (var name in peers)
             {
+                await using var peer = name == "gateway"
+                    ? await launcher.StartGatewayAsync(upstream, gatewayData, BenchPlan)
+                    : await StartAsync(name, upstream);
+                if (name == "gateway" && round == 1)
+                {
+                    keys = await new GatewayAdmin(client, peer.BaseUrl).ProvisionAsync(options.Keys, options.KeysPerAccount, "Bench", "throughput");
+                    Console.WriteLine($"throughput: {keys.Length} keys ready");
+                }
+
+                if (round == 1 && !File.Exists(keysFile))
+                {
+                    await File.WriteAllLinesAsync(keysFile, keys);
+                }
+
                 await Wrk.RunAsync(peer, keysFile, options.Threads, options.Connections, options.WarmupSeconds);
                 var saturation = await Wrk.RunAsync(peer, keysFile, options.Threads, options.Connections, options.Seconds);
-                rate ??= Math.Max(1, (int)(saturation.RequestsPerSecond / 2));
-                var at = Enumerable.Range(0, rate.Value * options.Seconds).Select(i => TimeSpan.FromSeconds((double)i / rate.Value)).ToArray();
-                var (exchanges, lag) = await new OpenLoopSender(client).RunAsync(at, i => (peer, i % keys.Length), keys);
-                var row = new ThroughputRow(name, saturation, rate.Value, LatencyStats.From(exchanges), lag);
-                rows.Add(row);
-                Console.WriteLine($"throughput: {name}: {saturation.RequestsPerSecond:0} req/s, at {rate} req/s p50 {row.AtRate.P50Ms:0.00} ms p99 {row.AtRate.P99Ms:0.00} ms");
-            }
-            finally
-            {
-                if (peer != gateway)
+                rates ??= FixedRates(saturation.RequestsPerSecond);
+                var latency = new List<LatencyRun>();
+                foreach (var rate in rates)
                 {
-                    await peer.DisposeAsync();
+                    var at = Enumerable.Range(0, rate * options.Seconds).Select(i => TimeSpan.FromSeconds((double)i / rate)).ToArray();
+                    var (exchanges, lag) = await new OpenLoopSender(client).RunAsync(at, i => (peer, i % keys.Length), keys);
+                    latency.Add(new LatencyRun(rate, LatencyStats.From(exchanges), lag));
                 }
-            }
 
-            if (name == "gateway")
-            {
-                // Stop it now so it does not idle next to the other peers.
-                await gateway!.DisposeAsync();
+                rounds[name].Add(new ThroughputRound(saturation, latency));
+                Console.WriteLine($"throughput: round {round}: {name}: {saturation.RequestsPerSecond:0} req/s; "
+                    + string.Join("; ", latency.Select(run => $"at {run.Rate} req/s p50 {run.Stats.P50Ms:0.00} ms p99 {run.Stats.P99Ms:0.00} ms")));
             }
         }
 
-        return rows;
+        return [.. peers.Select(name => new ThroughputRow(name, rounds[name]))];
     }
+
+    /// <summary>The --rates list; "half" is half of the first peer's (the gateway's) saturation rate.</summary>
+    private List<int> FixedRates(double firstSaturation) =>
+        [.. options.Rates.Select(rate => rate == "half" ? Math.Max(1, (int)(firstSaturation / 2)) : int.Parse(rate, System.Globalization.CultureInfo.InvariantCulture))];
 
     private Task<RunningPeer> StartAsync(string name, RunningPeer upstream) => name switch
     {

@@ -37,7 +37,17 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Reserves an estimated cost against balance − reservations; 0 when it does not fit.</summary>
     [AlwaysInterleave, Alias("Reserve")] Task<long> Reserve(long costMicros);
 
-    /// <summary>Releases a reservation, charges what was actually used and counts it in usage (write-behind).</summary>
+    /// <summary>
+    /// Replaces a key's credit lease: releases <paramref name="previousLeaseId"/>, keeps <paramref name="inFlightMicros"/>
+    /// set aside for the requests the key already admitted on it, and grants <paramref name="wantedMicros"/> more only
+    /// while the free balance is many times larger (otherwise the key reserves request by request).
+    /// </summary>
+    [AlwaysInterleave, Alias("Lease")] Task<CreditLease> Lease(long previousLeaseId, long inFlightMicros, long wantedMicros);
+
+    /// <summary>Gives a key's credit lease back (an idle, deleted or deactivating key).</summary>
+    [AlwaysInterleave, Alias("ReleaseLease")] Task ReleaseLease(long leaseId);
+
+    /// <summary>Releases a reservation (0: none), charges what was actually used and counts it in usage (write-behind).</summary>
     [AlwaysInterleave, Alias("Settle")] Task Settle(long reservationId, Charge charge);
 
     [Alias("GetLedger")] Task<LedgerPage> GetLedger(long afterSequence, int limit);

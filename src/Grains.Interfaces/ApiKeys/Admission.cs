@@ -37,11 +37,16 @@ public sealed record Admission(
     [property: Id(2)] TimeSpan RetryAfter,
     [property: Id(3)] AdmissionTicket Ticket);
 
+/// <param name="Reservation">The account reservation made for this request alone; 0 when it ran on the key's credit lease.</param>
+/// <param name="LeasedMicros">The part of the key's credit lease this request holds until it settles.</param>
+/// <param name="LeaseEpoch">Which lease that was: one given back, or held by an earlier activation, gets nothing back.</param>
 [GenerateSerializer, Immutable, Alias("AdmissionTicket")]
 public readonly record struct AdmissionTicket(
     [property: Id(0)] long WindowEntry,
     [property: Id(1)] long Reservation,
-    [property: Id(2)] string? KeyId);
+    [property: Id(2)] string? KeyId,
+    [property: Id(3)] long LeasedMicros = 0,
+    [property: Id(4)] long LeaseEpoch = 0);
 
 /// <summary>What an admitted request really used. Null usage means the upstream call failed: nothing is charged.</summary>
 [GenerateSerializer, Immutable, Alias("Settlement")]

@@ -32,6 +32,7 @@ public sealed class AccountGrain(
     private readonly Dictionary<(string KeyId, DateTimeOffset Minute), UsageBucket> pendingUsage = [];
     private readonly List<AccountingBatch> unrecorded = [];
     private Credits credits = new(0);
+    private CreditLeases leases = null!;
     private long lastLedgerSequence;
     private long lastBatchSequence;
     private DateTimeOffset lastCheckpoint;
@@ -45,6 +46,7 @@ public sealed class AccountGrain(
         await RecordCheckpointBatches(cancellationToken);
         var tail = await accounting.ReadTailAsync(this.GetPrimaryKeyString(), state.State.LastLedgerSequence, cancellationToken);
         credits = new Credits(state.State.BalanceMicros + tail.AmountMicros);
+        leases = new CreditLeases(credits);
         lastLedgerSequence = Math.Max(state.State.LastLedgerSequence, tail.LastLedgerSequence);
         lastBatchSequence = Math.Max(state.State.LastBatchSequence, tail.LastBatchSequence);
         lastCheckpoint = time.GetUtcNow();
@@ -154,6 +156,17 @@ public sealed class AccountGrain(
 
     public Task<long> Reserve(long costMicros) => Task.FromResult(Exists ? credits.TryReserve(costMicros) : 0);
 
+    public Task<CreditLease> Lease(long previousLeaseId, long inFlightMicros, long wantedMicros) =>
+        Task.FromResult(Exists
+            ? leases.Replace(previousLeaseId, inFlightMicros, wantedMicros, time.GetUtcNow())
+            : CreditLease.None);
+
+    public Task ReleaseLease(long leaseId)
+    {
+        leases.Release(leaseId);
+        return Task.CompletedTask;
+    }
+
     public Task Settle(long reservationId, Charge charge)
     {
         credits.Release(reservationId);
@@ -195,6 +208,7 @@ public sealed class AccountGrain(
     /// <summary>Records new charges and usage; checkpoints the state when asked or when a minute of charges has passed.</summary>
     private async Task Flush(bool checkpoint, CancellationToken cancellationToken)
     {
+        leases.ReleaseExpired(time.GetUtcNow());
         try
         {
             CutBatch();

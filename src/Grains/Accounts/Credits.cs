@@ -31,6 +31,16 @@ public sealed class Credits(long balance)
         return id;
     }
 
+    /// <summary>Reserves even beyond what is available: for amounts the caller already held under an earlier reservation.</summary>
+    public long Hold(long amountMicros)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amountMicros);
+        var id = nextReservation++;
+        reservations[id] = amountMicros;
+        Reserved += amountMicros;
+        return id;
+    }
+
     public void Release(long reservation)
     {
         if (reservations.Remove(reservation, out var amount))

@@ -82,6 +82,32 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_admits_on_its_credit_lease_and_gives_it_back_once_idle()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, busy) = await Accounts.Accounts.CreateKey(Grains, account);
+        var (_, other) = await Accounts.Accounts.CreateKey(Grains, account);
+
+        var admitted = await busy.Admit(new AdmissionRequest(10, 100));
+        Assert.Equal((0L, 100L), (admitted.Ticket.Reservation, admitted.Ticket.LeasedMicros));
+        await busy.Settle(new Settlement(admitted.Ticket, "m", 1, 1, 60));
+
+        // The lease still holds 16 × 100 µUSD: almost the whole balance does not fit next to it.
+        var almostAll = new AdmissionRequest(10, 1_000_000 - 60 - 1_000);
+        Assert.Equal(AdmissionOutcome.InsufficientCredits, (await other.Admit(almostAll)).Outcome);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(6));
+        var outcome = AdmissionOutcome.InsufficientCredits;
+        for (var attempt = 0; attempt < 40 && outcome == AdmissionOutcome.InsufficientCredits; attempt++)
+        {
+            await Task.Delay(100); // the key's timer (every 200 ms here) gives the idle lease back
+            outcome = (await other.Admit(almostAll)).Outcome;
+        }
+
+        Assert.Equal(AdmissionOutcome.Admitted, outcome);
+    }
+
+    [Fact]
     public async Task Unknown_keys_are_refused()
     {
         var key = Grains.GetGrain<IApiKeyGrain>("k_" + new string('0', 64));

@@ -1,0 +1,63 @@
+using DosAi.Orleans.Grains.Accounts;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+
+namespace DosAi.Orleans.Grains.Tests.Accounts;
+
+public sealed class CreditLeasesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(64_000, 0, 1_000, 1_000)]   // free balance exactly Headroom × wanted
+    [InlineData(63_999, 0, 1_000, 0)]       // one µUSD short: request by request instead
+    [InlineData(1_000_000, 5_000, 1_000, 1_000)]
+    [InlineData(69_000, 5_000, 1_000, 1_000)] // what is in flight does not count as free
+    [InlineData(68_999, 5_000, 1_000, 0)]
+    [InlineData(0, 0, 1_000, 0)]
+    public void New_room_is_granted_only_while_the_free_balance_is_many_times_larger(long balance, long inFlight, long wanted, long granted)
+    {
+        var credits = new Credits(balance);
+        var lease = new CreditLeases(credits).Replace(0, inFlight, wanted, Now);
+
+        Assert.Equal(granted, lease.GrantedMicros);
+        Assert.Equal(inFlight + granted, credits.Reserved);
+        Assert.Equal(inFlight + granted == 0, lease.Id == 0);
+    }
+
+    [Fact]
+    public void Replacing_a_lease_keeps_what_is_in_flight_held_even_when_nothing_is_free()
+    {
+        var credits = new Credits(64_000);
+        var leases = new CreditLeases(credits);
+        var first = leases.Replace(0, 0, 1_000, Now);
+        credits.Charge(63_500); // other keys spent almost everything meanwhile
+
+        var second = leases.Replace(first.Id, 800, 1_000, Now);
+
+        Assert.Equal(0, second.GrantedMicros);
+        Assert.NotEqual(0, second.Id);
+        Assert.Equal(800, credits.Reserved);
+        Assert.Equal(1, leases.Count);
+    }
+
+    [Fact]
+    public void Released_and_expired_leases_give_their_credits_back()
+    {
+        var credits = new Credits(1_000_000);
+        var leases = new CreditLeases(credits);
+        var released = leases.Replace(0, 0, 1_000, Now);
+        var abandoned = leases.Replace(0, 0, 2_000, Now + TimeSpan.FromSeconds(30));
+        Assert.Equal(3_000, credits.Reserved);
+
+        leases.Release(released.Id);
+        leases.Release(released.Id); // twice: no effect
+        Assert.Equal(2_000, credits.Reserved);
+
+        leases.ReleaseExpired(Now + TimeSpan.FromSeconds(30) + CreditLease.Lifetime - TimeSpan.FromTicks(1));
+        Assert.Equal(2_000, credits.Reserved);
+        leases.ReleaseExpired(Now + TimeSpan.FromSeconds(30) + CreditLease.Lifetime);
+        Assert.Equal(0, credits.Reserved);
+        Assert.Equal(0, leases.Count);
+        Assert.NotEqual(0, abandoned.Id);
+    }
+}
