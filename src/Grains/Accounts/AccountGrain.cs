@@ -50,8 +50,7 @@ public sealed class AccountGrain(
         lastLedgerSequence = Math.Max(state.State.LastLedgerSequence, tail.LastLedgerSequence);
         lastBatchSequence = Math.Max(state.State.LastBatchSequence, tail.LastBatchSequence);
         lastCheckpoint = time.GetUtcNow();
-        var interval = writeBehind.Value.WriteBehindInterval;
-        this.RegisterGrainTimer(token => Flush(checkpoint: false, token), new GrainTimerCreationOptions(interval, interval));
+        this.RegisterGrainTimer(token => Flush(checkpoint: false, token), writeBehind.Value.Timer(interleave: false));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>

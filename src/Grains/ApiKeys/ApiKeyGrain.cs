@@ -45,17 +45,22 @@ public sealed class ApiKeyGrain(
 
         // Interleaved: admissions go on while the activity is being written (only the timer writes it).
         lastSaved = time.GetUtcNow();
-        var interval = writeBehind.Value.WriteBehindInterval;
         this.RegisterGrainTimer(async token =>
         {
             await TendLease();
             await SaveActivity(force: false, token);
-        }, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
+        }, writeBehind.Value.Timer(interleave: true));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await ReleaseLease();
+        // A silo shutting down takes its accounts' leases with it, or their accounts drop them within a
+        // minute: thousands of keys calling accounts that are deactivating too would only slow the shutdown.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            await ReleaseLease();
+        }
+
         await SaveActivity(force: true, cancellationToken);
     }
 
