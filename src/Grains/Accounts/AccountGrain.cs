@@ -33,6 +33,7 @@ public sealed class AccountGrain(
     private readonly List<AccountingBatch> unrecorded = [];
     private Credits credits = new(0);
     private CreditLeases leases = null!;
+    private readonly WriteBehindTimer ticks = new(writeBehind.Value.WriteBehindInterval);
     private long lastLedgerSequence;
     private long lastBatchSequence;
     private DateTimeOffset lastCheckpoint;
@@ -50,7 +51,7 @@ public sealed class AccountGrain(
         lastLedgerSequence = Math.Max(state.State.LastLedgerSequence, tail.LastLedgerSequence);
         lastBatchSequence = Math.Max(state.State.LastBatchSequence, tail.LastBatchSequence);
         lastCheckpoint = time.GetUtcNow();
-        this.RegisterGrainTimer(token => Flush(checkpoint: false, token), writeBehind.Value.Timer(interleave: false));
+        ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -155,10 +156,16 @@ public sealed class AccountGrain(
 
     public Task<long> Reserve(long costMicros) => Task.FromResult(Exists ? credits.TryReserve(costMicros) : 0);
 
-    public Task<CreditLease> Lease(long previousLeaseId, long inFlightMicros, long wantedMicros) =>
-        Task.FromResult(Exists
-            ? leases.Replace(previousLeaseId, inFlightMicros, wantedMicros, time.GetUtcNow())
-            : CreditLease.None);
+    public Task<CreditLease> Lease(long previousLeaseId, long inFlightMicros, long wantedMicros)
+    {
+        if (!Exists)
+        {
+            return Task.FromResult(CreditLease.None);
+        }
+
+        ticks.Soon(); // leases expire on ticks
+        return Task.FromResult(leases.Replace(previousLeaseId, inFlightMicros, wantedMicros, time.GetUtcNow()));
+    }
 
     public Task ReleaseLease(long leaseId)
     {
@@ -180,6 +187,7 @@ public sealed class AccountGrain(
             AppendLedger(LedgerEntryType.Charge, -charge.CostMicros, charge.KeyId, charge.Model, charge.PromptTokens, charge.CompletionTokens, null);
         }
 
+        ticks.Soon();
         var minute = UsageGranularities.MinuteOf(time.GetUtcNow());
         var used = new UsageBucket(charge.KeyId, minute, 1, charge.PromptTokens, charge.CompletionTokens, charge.CostMicros);
         pendingUsage[(charge.KeyId, minute)] = pendingUsage.TryGetValue((charge.KeyId, minute), out var earlier) ? earlier.Add(used) : used;
@@ -202,6 +210,18 @@ public sealed class AccountGrain(
     {
         var entry = new LedgerEntry(this.GetPrimaryKeyString(), ++lastLedgerSequence, type, amount, keyId, model, prompt, completion, reference, time.GetUtcNow());
         pendingLedger.Add(entry);
+    }
+
+    /// <summary>
+    /// Every interval while charges, unrecorded batches or leases are pending; then once more at the
+    /// checkpoint deadline if the state changed; then not at all until the next charge or lease.
+    /// </summary>
+    private async Task Tick(CancellationToken cancellationToken)
+    {
+        await Flush(checkpoint: false, cancellationToken);
+        ticks.Next(leases.Count > 0 || pendingLedger.Count > 0 || pendingUsage.Count > 0 || unrecorded.Count > 0 ? ticks.Interval
+            : changedSinceCheckpoint ? lastCheckpoint + CheckpointInterval - time.GetUtcNow()
+            : null);
     }
 
     /// <summary>Records new charges and usage; checkpoints the state when asked or when a minute of charges has passed.</summary>

@@ -10,12 +10,4 @@ public sealed class WriteBehindOptions
     public const string Section = "Persistence";
 
     public TimeSpan WriteBehindInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// A write-behind timer whose first tick falls at a random point of the interval: grains activated
-    /// together (a burst of new keys) would otherwise all tick in the same millisecond, every interval,
-    /// and the requests arriving then would queue behind thousands of timer turns.
-    /// </summary>
-    public GrainTimerCreationOptions Timer(bool interleave) =>
-        new(WriteBehindInterval * Random.Shared.NextDouble(), WriteBehindInterval) { Interleave = interleave };
 }

@@ -29,6 +29,7 @@ public sealed class ApiKeyGrain(
     private PlanLimits? limits;
     private IAccountGrain? account;
     private readonly KeyCreditLease lease = new();
+    private readonly WriteBehindTimer ticks = new(writeBehind.Value.WriteBehindInterval);
     private int unsavedRequests;
     private long unsavedTokens;
     private DateTimeOffset lastSaved;
@@ -45,11 +46,7 @@ public sealed class ApiKeyGrain(
 
         // Interleaved: admissions go on while the activity is being written (only the timer writes it).
         lastSaved = time.GetUtcNow();
-        this.RegisterGrainTimer(async token =>
-        {
-            await TendLease();
-            await SaveActivity(force: false, token);
-        }, writeBehind.Value.Timer(interleave: true));
+        ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true }));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -132,6 +129,7 @@ public sealed class ApiKeyGrain(
         }
 
         activity.State.LastUsedAt = now;
+        ticks.Soon();
         unsavedRequests++;
         unsavedTokens += request.EstimatedTokens;
         return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero,
@@ -165,6 +163,19 @@ public sealed class ApiKeyGrain(
     {
         limits = planLimits;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every interval while the key holds a lease (to renew or give it back) or admits requests; otherwise
+    /// once more when unsaved admissions reach their five-minute deadline, then not at all.
+    /// </summary>
+    private async Task Tick(CancellationToken cancellationToken)
+    {
+        await TendLease();
+        await SaveActivity(force: false, cancellationToken);
+        ticks.Next(lease.Held ? ticks.Interval
+            : unsavedRequests > 0 ? lastSaved + LongestUnsaved - time.GetUtcNow()
+            : null);
     }
 
     /// <summary>Timer: keeps a lease with requests in flight alive, and gives an idle one back.</summary>
