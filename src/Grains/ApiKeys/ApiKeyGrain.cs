@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public sealed class ApiKeyGrain(
     [PersistentState("apikeyactivity", StorageNames.Default)] IPersistentState<ApiKeyActivity> activity,
     IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
+    IHostApplicationLifetime host,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
     private readonly SlidingWindowLog window = new();
@@ -53,7 +55,7 @@ public sealed class ApiKeyGrain(
     {
         // A silo shutting down takes its accounts' leases with it, or their accounts drop them within a
         // minute: thousands of keys calling accounts that are deactivating too would only slow the shutdown.
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        if (!host.ApplicationStopping.IsCancellationRequested)
         {
             await ReleaseLease();
         }
