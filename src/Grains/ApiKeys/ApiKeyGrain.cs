@@ -53,13 +53,7 @@ public sealed class ApiKeyGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // A silo shutting down takes its accounts' leases with it, or their accounts drop them within a
-        // minute: thousands of keys calling accounts that are deactivating too would only slow the shutdown.
-        if (!host.ApplicationStopping.IsCancellationRequested)
-        {
-            await ReleaseLease();
-        }
-
+        await ReleaseLease();
         await SaveActivity(force: true, cancellationToken);
     }
 
@@ -246,7 +240,9 @@ public sealed class ApiKeyGrain(
         }
 
         var id = lease.Surrender();
-        if (id == 0 || state.State.AccountId is null)
+        // A stopping silo takes its accounts' leases with it, or their accounts drop them within a minute:
+        // thousands of keys calling accounts that are deactivating too would only slow the shutdown.
+        if (id == 0 || state.State.AccountId is null || host.ApplicationStopping.IsCancellationRequested)
         {
             return;
         }
