@@ -1,15 +1,11 @@
 using DosAi.Orleans.Grains.Interfaces.Accounts;
-using DosAi.Orleans.Grains.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace DosAi.Orleans.Grains.Accounting;
 
-public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGate writes) : IAccountingStore
+public sealed class SqliteAccountingStore(string connectionString) : IAccountingStore
 {
-    public Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default) =>
-        writes.RunAsync(() => WriteAsync(batches, cancellationToken), cancellationToken);
-
-    private async Task WriteAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken)
+    public async Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);

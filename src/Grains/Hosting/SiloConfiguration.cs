@@ -6,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
-using Orleans.Storage;
 
 namespace DosAi.Orleans.Grains.Hosting;
 
@@ -14,9 +13,6 @@ namespace DosAi.Orleans.Grains.Hosting;
 public static class SiloConfiguration
 {
     public const string ServiceId = "dosai";
-
-    /// <summary>The ADO.NET storage itself in embedded mode; grains use it through <see cref="SqliteGrainStorage"/>.</summary>
-    private const string SqliteStorageName = "dosai-sqlite";
 
     /// <summary>
     /// Embedded mode (no <c>Cluster:ConnectionString</c>): one silo on localhost with its state in SQLite.
@@ -117,15 +113,12 @@ public static class SiloConfiguration
 
         var store = EmbeddedStore.FromConfiguration(configuration);
         store.ApplySchema();
-        var writes = new SqliteWriteGate();
-        silo.AddAdoNetGrainStorage(SqliteStorageName, options =>
+        silo.AddAdoNetGrainStorage(StorageNames.Default, options =>
         {
             options.Invariant = EmbeddedStore.Invariant;
             options.ConnectionString = store.ConnectionString;
         });
-        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Default,
-            (services, _) => new SqliteGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(SqliteStorageName), writes));
-        silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new SqliteAccountingStore(store.ConnectionString, writes)));
+        silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new SqliteAccountingStore(store.ConnectionString)));
         silo.Services.AddSingleton<IStorageHealth>(store);
         return silo;
     }

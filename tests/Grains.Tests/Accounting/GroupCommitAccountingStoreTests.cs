@@ -37,7 +37,7 @@ public sealed class GroupCommitAccountingStoreTests
     public async Task A_failed_commit_fails_its_callers_who_can_retry()
     {
         var missing = new SqliteConnectionStringBuilder { DataSource = "/nonexistent-dir/dosai.db", Mode = SqliteOpenMode.ReadWrite }.ToString();
-        await using var grouped = new GroupCommitAccountingStore(new SqliteAccountingStore(missing, new SqliteWriteGate()));
+        await using var grouped = new GroupCommitAccountingStore(new SqliteAccountingStore(missing));
 
         await Assert.ThrowsAsync<SqliteException>(() => grouped.RecordAsync([Batch("acct_x", 1)]));
         await Assert.ThrowsAsync<SqliteException>(() => grouped.RecordAsync([Batch("acct_x", 1)]));
@@ -55,6 +55,6 @@ public sealed class GroupCommitAccountingStoreTests
         var embedded = EmbeddedStore.FromConfiguration(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Embedded:DataDirectory"] = directory }).Build());
         embedded.ApplySchema();
-        return new SqliteAccountingStore(embedded.ConnectionString, new SqliteWriteGate());
+        return new SqliteAccountingStore(embedded.ConnectionString);
     }
 }

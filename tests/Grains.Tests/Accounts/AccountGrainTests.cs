@@ -78,7 +78,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
             await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 100));
         }
 
-        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory), new SqliteWriteGate());
+        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
         var accountId = (await account.Get())!.Id;
         LedgerPage page;
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -125,7 +125,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_batch_recorded_twice_is_applied_once()
     {
-        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory), new SqliteWriteGate());
+        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
         var accountId = "acct_" + Guid.NewGuid().ToString("N");
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var batch = new AccountingBatch(accountId, 1,
@@ -149,7 +149,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         var admission = await key.Admit(new AdmissionRequest(10, 100));
         await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 400));
         await account.GetLedger(0, 10); // records the charge batch (no checkpoint yet)
-        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory), new SqliteWriteGate());
+        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
         var tail = await store.ReadTailAsync(accountId, 0);
 
         // What a previous activation recorded after its checkpoint, as if its silo then died: the
