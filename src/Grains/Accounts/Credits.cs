@@ -25,10 +25,7 @@ public sealed class Credits(long balance)
             return 0;
         }
 
-        var id = nextReservation++;
-        reservations[id] = costMicros;
-        Reserved += costMicros;
-        return id;
+        return Hold(costMicros);
     }
 
     /// <summary>Reserves even beyond what is available: for amounts the caller already held under an earlier reservation.</summary>

@@ -99,11 +99,7 @@ public sealed class ApiKeyGrain(
         }
 
         var cost = request.EstimatedCostMicros;
-        if (lease.Renewing is { IsCompleted: false } renewing)
-        {
-            await renewing;
-        }
-
+        await lease.PendingRenewal;
         if (lease.ShouldRenewFor(cost, now))
         {
             await RenewLease(lease.WantedFor(cost), now);
@@ -178,7 +174,7 @@ public sealed class ApiKeyGrain(
     private async Task TendLease()
     {
         var now = time.GetUtcNow();
-        if (lease.Renewing is { IsCompleted: false } || !lease.Held)
+        if (!lease.PendingRenewal.IsCompleted || !lease.Held)
         {
             return;
         }
@@ -194,28 +190,8 @@ public sealed class ApiKeyGrain(
     }
 
     /// <summary>One renewal at a time: admissions wait for it rather than spend a lease that is being replaced.</summary>
-    private async Task RenewLease(long wanted, DateTimeOffset now)
-    {
-        if (lease.Renewing is { IsCompleted: false } pending)
-        {
-            await pending;
-            return;
-        }
-
-        var renewal = RenewLeaseOnce(wanted, now);
-        lease.Renewing = renewal;
-        try
-        {
-            await renewal;
-        }
-        finally
-        {
-            if (lease.Renewing == renewal)
-            {
-                lease.Renewing = null;
-            }
-        }
-    }
+    private Task RenewLease(long wanted, DateTimeOffset now) =>
+        lease.PendingRenewal is { IsCompleted: false } pending ? pending : lease.Renewing = RenewLeaseOnce(wanted, now);
 
     private async Task RenewLeaseOnce(long wanted, DateTimeOffset now)
     {
@@ -234,11 +210,7 @@ public sealed class ApiKeyGrain(
 
     private async Task ReleaseLease()
     {
-        if (lease.Renewing is { IsCompleted: false } renewing)
-        {
-            await renewing;
-        }
-
+        await lease.PendingRenewal;
         var id = lease.Surrender();
         // A stopping silo takes its accounts' leases with it, or their accounts drop them within a minute:
         // thousands of keys calling accounts that are deactivating too would only slow the shutdown.

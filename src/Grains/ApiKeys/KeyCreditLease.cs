@@ -29,8 +29,11 @@ public sealed class KeyCreditLease
     /// <summary>Changes whenever the lease is given back, and differs between activations.</summary>
     public long Epoch { get; private set; } = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
-    /// <summary>The renewal under way, if any: nothing is taken from a lease while it is being replaced.</summary>
+    /// <summary>The latest renewal; nothing is taken from a lease while it is being replaced.</summary>
     public Task? Renewing { get; set; }
+
+    /// <summary>The renewal under way, or a completed task when there is none.</summary>
+    public Task PendingRenewal => Renewing is { IsCompleted: false } renewing ? renewing : Task.CompletedTask;
 
     public bool Held => Id != 0;
 
