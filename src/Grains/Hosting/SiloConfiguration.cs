@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Accounting;
 using Microsoft.Extensions.Configuration;
@@ -49,8 +47,8 @@ public static class SiloConfiguration
         }
 
         silo.UseLocalhostClustering(
-            siloPort: configuration.GetValue("Embedded:SiloPort", 0) is var port and > 0 ? port : FreeTcpPort(),
-            gatewayPort: configuration.GetValue("Embedded:GatewayPort", 0) is var gateway and > 0 ? gateway : FreeTcpPort(),
+            siloPort: configuration.GetValue("Embedded:SiloPort", 0) is var port and > 0 ? port : LoopbackPorts.Free(),
+            gatewayPort: configuration.GetValue("Embedded:GatewayPort", 0) is var gateway and > 0 ? gateway : LoopbackPorts.Free(),
             serviceId: ServiceId,
             clusterId: configuration["Orleans:ClusterId"] ?? ServiceId);
         return silo;
@@ -121,12 +119,5 @@ public static class SiloConfiguration
         silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new SqliteAccountingStore(store.ConnectionString)));
         silo.Services.AddSingleton<IStorageHealth>(store);
         return silo;
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

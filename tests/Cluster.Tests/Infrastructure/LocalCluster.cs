@@ -74,12 +74,12 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public void StartSilo()
     {
-        var siloPort = Ports.Free();
+        var siloPort = LoopbackPorts.Free();
         var name = $"silo-{Silos.Count + 1}";
         var process = NodeProcess.Start(name, "Silo", Environment(new()
         {
             ["Cluster__SiloPort"] = siloPort.ToString(),
-            ["Cluster__GatewayPort"] = Ports.Free().ToString(),
+            ["Cluster__GatewayPort"] = LoopbackPorts.Free().ToString(),
         }));
         nodes.Add(process);
         Silos.Add((process, siloPort));
@@ -88,12 +88,12 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>A gateway as an Orleans client, or co-hosting a silo of its own.</summary>
     public void StartGateway(NodeMode mode)
     {
-        var port = Ports.Free();
+        var port = LoopbackPorts.Free();
         var settings = new Dictionary<string, string> { ["Cluster__Mode"] = mode.ToString() };
         if (mode == NodeMode.Cohosted)
         {
-            settings["Cluster__SiloPort"] = Ports.Free().ToString();
-            settings["Cluster__GatewayPort"] = Ports.Free().ToString();
+            settings["Cluster__SiloPort"] = LoopbackPorts.Free().ToString();
+            settings["Cluster__GatewayPort"] = LoopbackPorts.Free().ToString();
         }
 
         var process = NodeProcess.Start($"gateway-{Gateways.Count + 1}", "Gateway", Environment(settings), "--urls", $"http://127.0.0.1:{port}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DosAi.Orleans.Grains.Hosting;
 using Npgsql;
 
 namespace DosAi.Orleans.Cluster.Tests.Infrastructure;
@@ -28,7 +29,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var binaries = FindBinaries();
         var directory = Directory.CreateTempSubdirectory("dosai-pg-").FullName;
-        var port = Ports.Free();
+        var port = LoopbackPorts.Free();
         var server = new PostgresServer(directory, binaries, port);
         if (Environment.UserName == "root")
         {

@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Net;
 using DosAi.Orleans.Gateway.Tests.Infrastructure;
+using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
@@ -56,7 +57,7 @@ public sealed class EmbeddedNodeTests
     [Fact]
     public async Task An_unreachable_upstream_gives_502_and_nothing_is_charged()
     {
-        await using var gateway = await GatewayHost.StartAsync($"http://127.0.0.1:{Tcp.ClosedPort()}");
+        await using var gateway = await GatewayHost.StartAsync($"http://127.0.0.1:{LoopbackPorts.Free()}");
         using var admin = new AdminClient(gateway.BaseUrl);
         var account = await admin.CreateAccount(credits: 1);
         var (_, key) = await admin.CreateKey(account);

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DosAi.Orleans.Cluster.Tests.Infrastructure;
+namespace DosAi.Orleans.Grains.Hosting;
 
-public static class Ports
+public static class LoopbackPorts
 {
-    /// <summary>A loopback port nothing listens on right now (bound, then released).</summary>
+    /// <summary>A loopback port nothing listens on right now (the OS picks it: bound, then released).</summary>
     public static int Free()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
