@@ -13,8 +13,7 @@ public static class DashboardEndpoints
     private static readonly IFileProvider Pages = new ManifestEmbeddedFileProvider(typeof(DashboardEndpoints).Assembly, Root + "/pages");
     private static readonly IFileProvider Assets = new ManifestEmbeddedFileProvider(typeof(DashboardEndpoints).Assembly, Root + "/assets");
 
-    public static WebApplication MapDashboard(this WebApplication app)
-    {
+    public static IApplicationBuilder UseDashboardAssets(this IApplicationBuilder app) =>
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = Assets,
@@ -27,6 +26,8 @@ public static class DashboardEndpoints
             },
         });
 
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
         app.MapGet("/", (HttpContext context) => Redirect(context, IsSignedIn(context) ? "/keys" : "/login"));
         MapPage(app, "/login", "login.html", signedIn: false);
         MapPage(app, "/signup", "signup.html", signedIn: false);

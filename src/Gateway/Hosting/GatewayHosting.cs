@@ -6,6 +6,8 @@ using DosAi.Orleans.Gateway.Dashboard;
 using DosAi.Orleans.Gateway.Metering;
 using DosAi.Orleans.Gateway.Proxy;
 using DosAi.Orleans.Grains.Hosting;
+using DosAi.Orleans.Grains.Interfaces;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -29,6 +31,11 @@ public static class GatewayHosting
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        // ASP.NET Core starts an Activity for every request while this category logs at any level, and the
+        // upstream HttpClient then starts a child and injects trace headers: per-request work nobody reads
+        // unless tracing is configured (which brings its own listeners).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var cluster = ClusterSettings.From(configuration);
         var services = builder.Services;
@@ -54,6 +61,7 @@ public static class GatewayHosting
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<InferenceProxy>();
+        services.AddSingleton<GrainReferenceFactory<IApiKeyGrain>>();
         services.AddSingleton<AccountService>();
 
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -108,17 +116,24 @@ public static class GatewayHosting
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledError });
         app.UseAdminToken();
-        // Inference traffic carries its own key: cookie sessions and login throttling are not its business.
+        // Inference traffic carries its own key: cookie sessions, login throttling and dashboard assets are
+        // not its business. WebApplication would otherwise add authentication and authorization in front of
+        // every request, since it cannot see that they are added in this branch.
+        var pipeline = (IApplicationBuilder)app;
+        pipeline.Properties["__AuthenticationMiddlewareSet"] = true;
+        pipeline.Properties["__AuthorizationMiddlewareSet"] = true;
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/v1"), web =>
         {
             web.UseAuthentication();
             web.UseRateLimiter();
             web.UseAuthorization();
+            web.UseDashboardAssets();
         });
         app.MapHealth();
         app.MapAccountApi();
         app.MapAdminApi();
-        app.Map("/v1/{**path}", (HttpContext context, InferenceProxy proxy) => proxy.HandleAsync(context));
+        // A plain request delegate on the singleton: no per-request service scope or parameter binding.
+        app.Map("/v1/{**path}", app.Services.GetRequiredService<InferenceProxy>().HandleAsync);
         app.MapDashboard();
         return app;
     }

@@ -17,7 +17,7 @@ namespace DosAi.Orleans.Gateway.Proxy;
 /// call to the key's grain, forward with YARP, meter the response, one settlement call.
 /// </summary>
 public sealed class InferenceProxy(
-    IGrainFactory grains,
+    GrainReferenceFactory<IApiKeyGrain> keys,
     IHttpForwarder forwarder,
     UpstreamClient upstream,
     UpstreamTransformer transformer,
@@ -75,7 +75,7 @@ public sealed class InferenceProxy(
         }
 
         var estimatedCost = pricing.Value.CostMicros(request.Model, request.PromptTokens, request.CompletionCap);
-        var key = grains.GetGrain<IApiKeyGrain>(GrainKeys.ForKeyHash(ApiKeyFormat.Hash(token)));
+        var key = keys.Get(GrainKeys.ForKeyHash(ApiKeyFormat.Hash(token)));
         var started = Stopwatch.GetTimestamp();
         var admission = await key.Admit(new AdmissionRequest(request.EstimatedTokens, estimatedCost));
         metrics.AdmissionLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
