@@ -3,22 +3,25 @@ namespace DosAi.Orleans.Grains.Interfaces;
 /// <summary>
 /// References to one grain interface by string key, with the grain and interface types resolved once:
 /// <c>GetGrain&lt;T&gt;(string)</c> resolves them by reflection on every call (about 4% of the gateway's CPU
-/// per request when it was on the hot path).
+/// per request when it was on the hot path). Resolved on first use, since a cluster client learns the
+/// grain types only once it has connected.
 /// </summary>
-public sealed class GrainReferenceFactory<TGrainInterface> where TGrainInterface : IGrainWithStringKey
+public sealed class GrainReferenceFactory<TGrainInterface>(IGrainFactory grains) where TGrainInterface : IGrainWithStringKey
 {
-    private readonly IGrainFactory grains;
-    private readonly GrainType grainType;
-    private readonly GrainInterfaceType interfaceType;
+    private GrainTypes? types;
 
-    public GrainReferenceFactory(IGrainFactory grains)
+    public TGrainInterface Get(string key)
     {
-        this.grains = grains;
-        // Any key will do: only the types of this reference are kept.
-        var prototype = (GrainReference)(object)grains.GetGrain<TGrainInterface>("prototype");
-        grainType = prototype.GrainId.Type;
-        interfaceType = prototype.InterfaceType;
+        var resolved = types ??= Resolve();
+        return (TGrainInterface)grains.GetGrain(GrainId.Create(resolved.Grain, key), resolved.Interface);
     }
 
-    public TGrainInterface Get(string key) => (TGrainInterface)grains.GetGrain(GrainId.Create(grainType, key), interfaceType);
+    private GrainTypes Resolve()
+    {
+        // Any key will do: only the types of this reference are kept.
+        var prototype = (GrainReference)(object)grains.GetGrain<TGrainInterface>("prototype");
+        return new GrainTypes(prototype.GrainId.Type, prototype.InterfaceType);
+    }
+
+    private sealed record GrainTypes(GrainType Grain, GrainInterfaceType Interface);
 }
