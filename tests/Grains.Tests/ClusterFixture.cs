@@ -7,7 +7,7 @@ using Orleans.TestingHost;
 namespace DosAi.Orleans.Grains.Tests;
 
 /// <summary>A real two-silo TestCluster with the project's SQLite ADO.NET storage and a fake grain clock.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     // Silos are created by the TestCluster from a type, so the clock they share is static.
     public static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
@@ -18,11 +18,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
+    /// <summary>Short, so write-behind tests finish quickly.</summary>
+    protected virtual string WriteBehindInterval => "00:00:00.200";
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
         builder.Properties["Embedded:DataDirectory"] = DataDirectory;
-        builder.Properties["Persistence:WriteBehindInterval"] = "00:00:00.200";
+        builder.Properties["Persistence:WriteBehindInterval"] = WriteBehindInterval;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -42,6 +45,12 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.AddDosAiGrains(siloBuilder.Configuration);
         }
     }
+}
+
+/// <summary>A cluster whose grains never tick during a test: what happens without write-behind timers.</summary>
+public sealed class QuietClusterFixture : ClusterFixture
+{
+    protected override string WriteBehindInterval => "01:00:00";
 }
 
 [CollectionDefinition(Name)]

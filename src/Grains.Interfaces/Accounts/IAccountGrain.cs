@@ -38,17 +38,20 @@ public interface IAccountGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("Reserve")] Task<long> Reserve(long costMicros);
 
     /// <summary>
-    /// Replaces a key's credit lease: releases <paramref name="previousLeaseId"/>, keeps <paramref name="inFlightMicros"/>
+    /// Replaces the credit lease of key <paramref name="keyId"/>: releases <paramref name="previousLeaseId"/>, keeps <paramref name="inFlightMicros"/>
     /// set aside for the requests the key already admitted on it, and grants <paramref name="wantedMicros"/> more only
     /// while the free balance is many times larger (otherwise the key reserves request by request).
     /// </summary>
-    [AlwaysInterleave, Alias("Lease")] Task<CreditLease> Lease(long previousLeaseId, long inFlightMicros, long wantedMicros);
+    [AlwaysInterleave, Alias("Lease")] Task<CreditLease> Lease(string keyId, long previousLeaseId, long inFlightMicros, long wantedMicros);
 
     /// <summary>Gives a key's credit lease back (an idle, deleted or deactivating key).</summary>
     [AlwaysInterleave, Alias("ReleaseLease")] Task ReleaseLease(long leaseId);
 
     /// <summary>Releases a reservation (0: none), charges what was actually used and counts it in usage (write-behind).</summary>
     [AlwaysInterleave, Alias("Settle")] Task Settle(long reservationId, Charge charge);
+
+    /// <summary>Charges requests a key admitted on its credit lease, sent together (their lease share stays held until then).</summary>
+    [AlwaysInterleave, Alias("SettleCharges")] Task SettleCharges(IReadOnlyList<Charge> charges);
 
     [Alias("GetLedger")] Task<LedgerPage> GetLedger(long afterSequence, int limit);
 

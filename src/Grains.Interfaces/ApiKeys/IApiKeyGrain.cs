@@ -16,6 +16,9 @@ public interface IApiKeyGrain : IGrainWithStringKey
 
     [Alias("Settle")] Task Settle(Settlement settlement);
 
+    /// <summary>Sends the charges of leased requests the key is still holding to the account now (the account's reads ask for it).</summary>
+    [Alias("SendCharges")] Task SendCharges();
+
     [Alias("GetInfo")] Task<KeyInfo?> GetInfo();
 
     /// <summary>Marks the key deleted (persisted before returning): every later admission is refused.</summary>

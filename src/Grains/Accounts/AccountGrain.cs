@@ -17,6 +17,8 @@ namespace DosAi.Orleans.Grains.Accounts;
 /// Reserve, Settle and GetLimits never await and never touch the persisted state object, so they may
 /// interleave with the account's own writes: that keeps key grains (which call them on every request)
 /// from deadlocking with calls the account makes to its keys.
+/// Keys send the charges of requests admitted on a credit lease in groups (see ApiKeyGrain), so the
+/// balance, ledger and usage reads first ask the lease holders to send what they hold.
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Default)] IPersistentState<AccountState> state,
@@ -28,6 +30,7 @@ public sealed class AccountGrain(
 {
     private readonly List<LedgerEntry> pendingLedger = [];
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestWaitForKeys = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<(string KeyId, DateTimeOffset Minute), UsageBucket> pendingUsage = [];
     private readonly List<AccountingBatch> unrecorded = [];
@@ -73,7 +76,16 @@ public sealed class AccountGrain(
         return true;
     }
 
-    public Task<AccountSnapshot?> Get() => Task.FromResult(Exists ? Snapshot() : null);
+    public async Task<AccountSnapshot?> Get()
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        await CollectUnsentCharges();
+        return Snapshot();
+    }
 
     public Task<string?> GetPasswordHash() => Task.FromResult(Exists ? state.State.PasswordHash : null);
 
@@ -100,6 +112,7 @@ public sealed class AccountGrain(
             return null;
         }
 
+        await CollectUnsentCharges(); // a debit is clamped at the balance: it must be current
         if (state.State.CreditReferences.TryGetValue(reference, out var earlier))
         {
             var outcome = earlier == amountMicros ? CreditOutcome.Repeated : CreditOutcome.ReferenceConflict;
@@ -108,7 +121,7 @@ public sealed class AccountGrain(
 
         var applied = credits.Adjust(amountMicros);
         state.State.CreditReferences[reference] = amountMicros;
-        AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference);
+        AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference, time.GetUtcNow());
         await WriteState();
         return new CreditResult(CreditOutcome.Applied, credits.Balance, applied);
     }
@@ -156,7 +169,7 @@ public sealed class AccountGrain(
 
     public Task<long> Reserve(long costMicros) => Task.FromResult(Exists ? credits.TryReserve(costMicros) : 0);
 
-    public Task<CreditLease> Lease(long previousLeaseId, long inFlightMicros, long wantedMicros)
+    public Task<CreditLease> Lease(string keyId, long previousLeaseId, long inFlightMicros, long wantedMicros)
     {
         if (!Exists)
         {
@@ -164,7 +177,7 @@ public sealed class AccountGrain(
         }
 
         ticks.Soon(); // leases expire on ticks
-        return Task.FromResult(leases.Replace(previousLeaseId, inFlightMicros, wantedMicros, time.GetUtcNow()));
+        return Task.FromResult(leases.Replace(keyId, previousLeaseId, inFlightMicros, wantedMicros, time.GetUtcNow()));
     }
 
     public Task ReleaseLease(long leaseId)
@@ -181,34 +194,77 @@ public sealed class AccountGrain(
             return Task.CompletedTask;
         }
 
+        Record(charge);
+        return Task.CompletedTask;
+    }
+
+    public Task SettleCharges(IReadOnlyList<Charge> charges)
+    {
+        if (Exists)
+        {
+            foreach (var charge in charges)
+            {
+                Record(charge);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Record(Charge charge)
+    {
         if (charge.CostMicros != 0 || charge.PromptTokens != 0 || charge.CompletionTokens != 0)
         {
             credits.Charge(charge.CostMicros);
-            AppendLedger(LedgerEntryType.Charge, -charge.CostMicros, charge.KeyId, charge.Model, charge.PromptTokens, charge.CompletionTokens, null);
+            AppendLedger(LedgerEntryType.Charge, -charge.CostMicros, charge.KeyId, charge.Model, charge.PromptTokens, charge.CompletionTokens, null, charge.At);
         }
 
         ticks.Soon();
-        var minute = UsageGranularities.MinuteOf(time.GetUtcNow());
+        var minute = UsageGranularities.MinuteOf(charge.At);
         var used = new UsageBucket(charge.KeyId, minute, 1, charge.PromptTokens, charge.CompletionTokens, charge.CostMicros);
         pendingUsage[(charge.KeyId, minute)] = pendingUsage.TryGetValue((charge.KeyId, minute), out var earlier) ? earlier.Add(used) : used;
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks every key holding a lease to send the charges it holds (they arrive through the interleaved
+    /// <see cref="SettleCharges"/>). A key that does not answer in time is not waited for: its charges
+    /// come with its next write-behind tick.
+    /// </summary>
+    private async Task CollectUnsentCharges()
+    {
+        var holders = leases.Holders.Select(keyId => state.State.Keys.GetValueOrDefault(keyId)).OfType<string>().ToList();
+        if (holders.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(holders.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key).SendCharges())).WaitAsync(LongestWaitForKeys);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Keys of account {AccountId} did not send their charges in time; answering without them", this.GetPrimaryKeyString());
+        }
     }
 
     public async Task<LedgerPage> GetLedger(long afterSequence, int limit)
     {
+        await CollectUnsentCharges();
         await Flush(checkpoint: false, CancellationToken.None);
         return await accounting.ReadLedgerAsync(this.GetPrimaryKeyString(), afterSequence, limit);
     }
 
     public async Task<IReadOnlyList<UsageBucket>> GetUsage(UsageQuery query)
     {
+        await CollectUnsentCharges();
         await Flush(checkpoint: false, CancellationToken.None);
         return await accounting.ReadUsageAsync(this.GetPrimaryKeyString(), query);
     }
 
-    private void AppendLedger(LedgerEntryType type, long amount, string? keyId, string? model, long prompt, long completion, string? reference)
+    private void AppendLedger(LedgerEntryType type, long amount, string? keyId, string? model, long prompt, long completion, string? reference, DateTimeOffset at)
     {
-        var entry = new LedgerEntry(this.GetPrimaryKeyString(), ++lastLedgerSequence, type, amount, keyId, model, prompt, completion, reference, time.GetUtcNow());
+        var entry = new LedgerEntry(this.GetPrimaryKeyString(), ++lastLedgerSequence, type, amount, keyId, model, prompt, completion, reference, at);
         pendingLedger.Add(entry);
     }
 

@@ -8,17 +8,21 @@ namespace DosAi.Orleans.Grains.Accounts;
 /// least <see cref="Headroom"/> times larger, so leases never hold more than a small part of what other
 /// keys of the account could spend; below that, keys reserve request by request, exactly as before.
 /// A lease a key stops renewing (its silo died) is released after <see cref="CreditLease.Lifetime"/>.
+/// The holders are known, because they may be holding charges not yet sent (see <see cref="Holders"/>).
 /// </summary>
 public sealed class CreditLeases(Credits credits)
 {
     public const int Headroom = 64;
 
-    private readonly Dictionary<long, DateTimeOffset> expiries = [];
+    private readonly Dictionary<long, (DateTimeOffset Expiry, string Holder)> leases = [];
 
-    public int Count => expiries.Count;
+    public int Count => leases.Count;
+
+    /// <summary>The key ids holding a lease.</summary>
+    public IEnumerable<string> Holders => leases.Values.Select(lease => lease.Holder).Distinct();
 
     /// <summary>Releases <paramref name="previous"/> and sets aside what is in flight plus, room permitting, what is wanted.</summary>
-    public CreditLease Replace(long previous, long inFlightMicros, long wantedMicros, DateTimeOffset now)
+    public CreditLease Replace(string holder, long previous, long inFlightMicros, long wantedMicros, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inFlightMicros);
         ArgumentOutOfRangeException.ThrowIfNegative(wantedMicros);
@@ -32,13 +36,13 @@ public sealed class CreditLeases(Credits credits)
 
         // The in-flight part was held by the previous lease a moment ago, so it is held again whatever is free now.
         var id = credits.Hold(amount);
-        expiries[id] = now + CreditLease.Lifetime;
+        leases[id] = (now + CreditLease.Lifetime, holder);
         return new CreditLease(id, granted);
     }
 
     public void Release(long lease)
     {
-        if (expiries.Remove(lease))
+        if (leases.Remove(lease))
         {
             credits.Release(lease);
         }
@@ -46,7 +50,7 @@ public sealed class CreditLeases(Credits credits)
 
     public void ReleaseExpired(DateTimeOffset now)
     {
-        foreach (var (lease, expiry) in expiries.ToList())
+        foreach (var (lease, (expiry, _)) in leases.ToList())
         {
             if (expiry <= now)
             {

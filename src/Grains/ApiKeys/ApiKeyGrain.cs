@@ -15,7 +15,10 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 /// So a crash forgets at most 1% of the limit plus one write-behind interval of admissions, while keys
 /// far below their limits cost one write every five minutes instead of one a second. Limits come from the account (at
 /// activation and whenever the plan changes). Credits come from a lease the account sets aside for the key
-/// (<see cref="KeyCreditLease"/>), so most admissions need no call to the account.
+/// (<see cref="KeyCreditLease"/>), so most admissions need no call to the account, and neither do their
+/// settlements: the charges of leased requests are sent to the account together, on the next tick or
+/// once <see cref="MostUnsentCharges"/> have gathered, or when the account reads its balance. Until
+/// then each keeps its share of the lease held, so the account's free balance never counts it as spendable.
 /// </summary>
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
@@ -27,10 +30,12 @@ public sealed class ApiKeyGrain(
 {
     private readonly SlidingWindowLog window = new();
     private static readonly TimeSpan LongestUnsaved = TimeSpan.FromMinutes(5);
+    private const int MostUnsentCharges = 64;
 
     private PlanLimits? limits;
     private IAccountGrain? account;
     private readonly KeyCreditLease lease = new();
+    private List<UnsentCharge> unsentCharges = [];
     private readonly WriteBehindTimer ticks = new(writeBehind.Value.WriteBehindInterval);
     private int unsavedRequests;
     private long unsavedTokens;
@@ -53,6 +58,7 @@ public sealed class ApiKeyGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await SendCharges();
         await ReleaseLease();
         await SaveActivity(force: true, cancellationToken);
     }
@@ -130,16 +136,54 @@ public sealed class ApiKeyGrain(
 
     public async Task Settle(Settlement settlement)
     {
-        window.Reconcile(settlement.Ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
-        lease.Return(settlement.Ticket.LeasedMicros, settlement.Ticket.LeaseEpoch);
+        var ticket = settlement.Ticket;
+        window.Reconcile(ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
         if (state.State.AccountId is null)
+        {
+            lease.Return(ticket.LeasedMicros, ticket.LeaseEpoch);
+            return;
+        }
+
+        var charge = new Charge(state.State.KeyId!, settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow());
+        if (ticket.LeasedMicros == 0)
+        {
+            await Account.Settle(ticket.Reservation, charge);
+            return;
+        }
+
+        unsentCharges.Add(new UnsentCharge(charge, ticket.LeasedMicros, ticket.LeaseEpoch));
+        ticks.Soon();
+        if (unsentCharges.Count >= MostUnsentCharges)
+        {
+            await SendCharges();
+        }
+    }
+
+    public async Task SendCharges()
+    {
+        if (unsentCharges.Count == 0)
         {
             return;
         }
 
-        await Account.Settle(
-            settlement.Ticket.Reservation,
-            new Charge(state.State.KeyId!, settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros));
+        var sending = unsentCharges;
+        unsentCharges = [];
+        try
+        {
+            await Account.SettleCharges([.. sending.Select(unsent => unsent.Charge)]);
+        }
+        catch (Exception exception)
+        {
+            // Not retried: the account may have applied them before the failure reached us, and a charge
+            // applied twice is worse than one lost. The amounts are in the log for reconciliation.
+            logger.LogError(exception, "Charges of key {KeyId} did not reach the account: {Requests} requests, {CostMicros} micro-USD",
+                state.State.KeyId, sending.Count, sending.Sum(unsent => unsent.Charge.CostMicros));
+        }
+
+        foreach (var unsent in sending)
+        {
+            lease.Return(unsent.Leased, unsent.LeaseEpoch);
+        }
     }
 
     public Task<KeyInfo?> GetInfo() => Task.FromResult(Active ? Info() : null);
@@ -148,6 +192,7 @@ public sealed class ApiKeyGrain(
     {
         state.State.Deleted = true;
         await state.WriteStateAsync();
+        await SendCharges();
         await ReleaseLease();
     }
 
@@ -158,14 +203,15 @@ public sealed class ApiKeyGrain(
     }
 
     /// <summary>
-    /// Every interval while the key holds a lease (to renew or give it back) or admits requests; otherwise
-    /// once more when unsaved admissions reach their five-minute deadline, then not at all.
+    /// Every interval while the key holds a lease (to renew or give it back) or charges, or admits requests;
+    /// otherwise once more when unsaved admissions reach their five-minute deadline, then not at all.
     /// </summary>
     private async Task Tick(CancellationToken cancellationToken)
     {
+        await SendCharges();
         await TendLease();
         await SaveActivity(force: false, cancellationToken);
-        ticks.Next(lease.Held ? ticks.Interval
+        ticks.Next(lease.Held || unsentCharges.Count > 0 ? ticks.Interval
             : unsavedRequests > 0 ? lastSaved + LongestUnsaved - time.GetUtcNow()
             : null);
     }
@@ -198,7 +244,7 @@ public sealed class ApiKeyGrain(
         var inFlight = lease.InFlight;
         try
         {
-            lease.Replaced(await Account.Lease(lease.Id, inFlight, wanted), inFlight, now);
+            lease.Replaced(await Account.Lease(state.State.KeyId!, lease.Id, inFlight, wanted), inFlight, now);
         }
         catch (Exception exception)
         {
@@ -264,4 +310,7 @@ public sealed class ApiKeyGrain(
         window.TimeUntilNoTokens(now));
 
     private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, activity.State.LastUsedAt);
+
+    /// <summary>A leased request's charge waiting to be sent, with the lease share it keeps held until then.</summary>
+    private sealed record UnsentCharge(Charge Charge, long Leased, long LeaseEpoch);
 }

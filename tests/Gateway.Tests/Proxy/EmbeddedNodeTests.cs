@@ -48,6 +48,31 @@ public sealed class EmbeddedNodeTests
         Assert.Equal(401, failure.Status);
     }
 
+    [Fact]
+    public async Task Charges_a_key_still_holds_when_the_node_stops_are_in_the_balance_and_ledger_after_a_restart()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        string account, key, dataDirectory;
+        await using (var first = await GatewayHost.StartAsync(upstream.BaseUrl))
+        {
+            dataDirectory = first.DataDirectory;
+            using var admin = new AdminClient(first.BaseUrl);
+            account = await admin.CreateAccount(plan: "Plus", credits: 2);
+            (_, key) = await admin.CreateKey(account, "busy");
+            for (var i = 0; i < 3; i++)
+            {
+                await Sdk.Chat(first.BaseUrl, key).CompleteChatAsync([new UserChatMessage("hi")]);
+            }
+
+            // Stopped at once: no read has asked the key for its charges, and its tick may not have come.
+        }
+
+        await using var second = await GatewayHost.StartAsync(upstream.BaseUrl, dataDirectory: dataDirectory);
+        using var admin2 = new AdminClient(second.BaseUrl);
+        Assert.Equal(2m - 3 * 0.000057m, (await admin2.GetAccount(account))["balance_usd"]!.GetValue<decimal>());
+        Assert.Equal(["topup", "charge", "charge", "charge"], (await admin2.Ledger(account)).Select(e => e!["type"]!.GetValue<string>()));
+    }
+
     private static async Task<GatewayHost> RestartAsync(GatewayHost running, FakeUpstream upstream, string dataDirectory)
     {
         await running.DisposeAsync();

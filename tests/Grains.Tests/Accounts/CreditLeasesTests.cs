@@ -17,7 +17,7 @@ public sealed class CreditLeasesTests
     public void New_room_is_granted_only_while_the_free_balance_is_many_times_larger(long balance, long inFlight, long wanted, long granted)
     {
         var credits = new Credits(balance);
-        var lease = new CreditLeases(credits).Replace(0, inFlight, wanted, Now);
+        var lease = new CreditLeases(credits).Replace("key_a", 0, inFlight, wanted, Now);
 
         Assert.Equal(granted, lease.GrantedMicros);
         Assert.Equal(inFlight + granted, credits.Reserved);
@@ -29,10 +29,10 @@ public sealed class CreditLeasesTests
     {
         var credits = new Credits(64_000);
         var leases = new CreditLeases(credits);
-        var first = leases.Replace(0, 0, 1_000, Now);
+        var first = leases.Replace("key_a", 0, 0, 1_000, Now);
         credits.Charge(63_500); // other keys spent almost everything meanwhile
 
-        var second = leases.Replace(first.Id, 800, 1_000, Now);
+        var second = leases.Replace("key_a", first.Id, 800, 1_000, Now);
 
         Assert.Equal(0, second.GrantedMicros);
         Assert.NotEqual(0, second.Id);
@@ -41,23 +41,26 @@ public sealed class CreditLeasesTests
     }
 
     [Fact]
-    public void Released_and_expired_leases_give_their_credits_back()
+    public void Released_and_expired_leases_give_their_credits_back_and_stop_counting_their_keys_as_holders()
     {
         var credits = new Credits(1_000_000);
         var leases = new CreditLeases(credits);
-        var released = leases.Replace(0, 0, 1_000, Now);
-        var abandoned = leases.Replace(0, 0, 2_000, Now + TimeSpan.FromSeconds(30));
+        var released = leases.Replace("key_a", 0, 0, 1_000, Now);
+        var abandoned = leases.Replace("key_b", 0, 0, 2_000, Now + TimeSpan.FromSeconds(30));
         Assert.Equal(3_000, credits.Reserved);
+        Assert.Equal(["key_a", "key_b"], leases.Holders.Order());
 
         leases.Release(released.Id);
         leases.Release(released.Id); // twice: no effect
         Assert.Equal(2_000, credits.Reserved);
+        Assert.Equal(["key_b"], leases.Holders);
 
         leases.ReleaseExpired(Now + TimeSpan.FromSeconds(30) + CreditLease.Lifetime - TimeSpan.FromTicks(1));
         Assert.Equal(2_000, credits.Reserved);
         leases.ReleaseExpired(Now + TimeSpan.FromSeconds(30) + CreditLease.Lifetime);
         Assert.Equal(0, credits.Reserved);
         Assert.Equal(0, leases.Count);
+        Assert.Empty(leases.Holders);
         Assert.NotEqual(0, abandoned.Id);
     }
 }
