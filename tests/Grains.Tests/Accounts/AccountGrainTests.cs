@@ -79,7 +79,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         }
 
         var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
-        var accountId = (await account.Get())!.Id;
+        var accountId = account.GetPrimaryKeyString(); // not read through the account: its reads ask keys for their charges
         LedgerPage page;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         do
