@@ -26,6 +26,7 @@ public sealed class ApiKeyGrain(
     IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     IHostApplicationLifetime host,
+    KeysWithUnsentCharges holders,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
     private readonly SlidingWindowLog window = new();
@@ -152,8 +153,13 @@ public sealed class ApiKeyGrain(
         }
 
         unsentCharges.Add(new UnsentCharge(charge, ticket.LeasedMicros, ticket.LeaseEpoch));
+        if (unsentCharges.Count == 1)
+        {
+            holders.Add(this.GetGrainId(), this.AsReference<IApiKeyGrain>());
+        }
+
         ticks.Soon();
-        if (unsentCharges.Count >= MostUnsentCharges)
+        if (unsentCharges.Count >= MostUnsentCharges || holders.SiloStopping)
         {
             await SendCharges();
         }
@@ -168,6 +174,7 @@ public sealed class ApiKeyGrain(
 
         var sending = unsentCharges;
         unsentCharges = [];
+        holders.Remove(this.GetGrainId());
         try
         {
             await Account.SettleCharges([.. sending.Select(unsent => unsent.Charge)]);

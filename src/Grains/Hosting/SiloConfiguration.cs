@@ -1,5 +1,6 @@
 using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Accounting;
+using DosAi.Orleans.Grains.ApiKeys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -94,6 +95,8 @@ public static class SiloConfiguration
         silo.Services.Configure<PlanOptions>(options => configuration.GetSection(PlanOptions.Section).Bind(options.Plans));
         silo.Services.Configure<WriteBehindOptions>(configuration.GetSection(WriteBehindOptions.Section));
         silo.Services.TryAddKeyedSingleton(GrainClock.Key, TimeProvider.System);
+        silo.Services.AddSingleton<KeysWithUnsentCharges>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<KeysWithUnsentCharges>());
         var settings = ClusterSettings.From(configuration);
         if (settings.IsCluster)
         {
