@@ -26,8 +26,7 @@ public sealed class KeyCreditLeaseTests
     [Fact]
     public void Requests_settled_during_a_renewal_free_their_part_of_the_new_lease()
     {
-        var lease = new KeyCreditLease();
-        lease.Replaced(new CreditLease(7, 1_000), 0, Now);
+        var lease = HoldingLease7Of(1_000);
         Assert.True(lease.TryTake(600, Now));
 
         var inFlightSent = lease.InFlight;
@@ -41,8 +40,7 @@ public sealed class KeyCreditLeaseTests
     [Fact]
     public void A_lease_given_back_or_from_another_activation_gets_nothing_back()
     {
-        var lease = new KeyCreditLease();
-        lease.Replaced(new CreditLease(7, 1_000), 0, Now);
+        var lease = HoldingLease7Of(1_000);
         Assert.True(lease.TryTake(400, Now));
         var epoch = lease.Epoch;
 
@@ -57,8 +55,7 @@ public sealed class KeyCreditLeaseTests
     [Fact]
     public void A_lease_is_renewed_in_time_not_used_after_a_failed_renewal_and_given_back_when_idle()
     {
-        var lease = new KeyCreditLease();
-        lease.Replaced(new CreditLease(7, 1_000), 0, Now);
+        var lease = HoldingLease7Of(1_000);
         Assert.True(lease.TryTake(100, Now));
         Assert.False(lease.IsDue(Now + CreditLease.RenewAfter - TimeSpan.FromTicks(1)));
         Assert.True(lease.IsDue(Now + CreditLease.RenewAfter));
@@ -72,5 +69,13 @@ public sealed class KeyCreditLeaseTests
         Assert.False(lease.TryTake(100, Now));
         Assert.False(lease.ShouldRenewFor(100, Now + TimeSpan.FromMilliseconds(999)));
         Assert.True(lease.ShouldRenewFor(100, Now + TimeSpan.FromSeconds(1)));
+    }
+
+    /// <summary>A key that just got lease 7 with <paramref name="granted"/> µUSD of room.</summary>
+    private static KeyCreditLease HoldingLease7Of(long granted)
+    {
+        var lease = new KeyCreditLease();
+        lease.Replaced(new CreditLease(7, granted), 0, Now);
+        return lease;
     }
 }
