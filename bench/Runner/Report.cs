@@ -37,7 +37,7 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
         Line();
         Line($"Saturation: wrk -t{options.Threads} -c{options.Connections} for {options.Seconds} s after {options.WarmupSeconds} s warm-up, "
             + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at each fixed rate for {options.Seconds} s "
-            + "(\"half\" is half the gateway's saturation rate), latency from dispatch to full response. "
+            + $"after {options.WarmupSeconds} s at that rate (\"half\" is half the gateway's saturation rate), latency from dispatch to full response. "
             + (rounds > 1 ? $"{rounds} rounds, fresh processes each round; medians, with every round's value in brackets." : "One round."));
         Line();
         Line("| peer | req/s (saturation) | wrk p99 ms | non-2xx / socket errors |");
@@ -50,15 +50,16 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
         }
 
         Line();
-        Line("| peer | rate req/s | p50 ms | p99 ms | p99.9 ms | non-2xx / failed | sender lag ms (max) |");
-        Line("|---|---:|---:|---:|---:|---:|---:|");
+        Line("| peer | rate req/s | p50 ms | p99 ms | p99.9 ms | non-2xx / failed | sender lag ms (max) | peer CPU (cores) |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
             foreach (var rate in row.Rounds[0].Latency.Select(run => run.Rate))
             {
                 var runs = row.Rounds.Select(round => round.Latency.Single(run => run.Rate == rate)).ToList();
                 Line($"| {row.Peer} | {rate} | {Median(runs.Select(r => r.Stats.P50Ms)):0.00} | {Spread(runs.Select(r => r.Stats.P99Ms), "0.00")} | "
-                    + $"{Median(runs.Select(r => r.Stats.P999Ms)):0.00} | {runs.Sum(r => r.Stats.NotOk)} / {runs.Sum(r => r.Stats.Failed)} | {runs.Max(r => r.SenderLagMs):0.0} |");
+                    + $"{Median(runs.Select(r => r.Stats.P999Ms)):0.00} | {runs.Sum(r => r.Stats.NotOk)} / {runs.Sum(r => r.Stats.Failed)} | {runs.Max(r => r.SenderLagMs):0.0} | "
+                    + (runs.All(r => r.Cores is not null) ? Spread(runs.Select(r => r.Cores!.Value), "0.00") : "—") + " |");
             }
         }
 

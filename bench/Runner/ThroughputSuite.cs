@@ -1,6 +1,9 @@
+using System.Diagnostics;
+
 namespace DosAi.Orleans.Bench.Runner;
 
-public sealed record LatencyRun(int Rate, LatencyStats Stats, double SenderLagMs);
+/// <param name="Cores">CPU the peer's processes used during the run ÷ its length; null when unknown (direct: the upstream is not the peer).</param>
+public sealed record LatencyRun(int Rate, LatencyStats Stats, double SenderLagMs, double? Cores);
 
 /// <summary>One peer in one round: wrk at saturation, then the open-loop sender at each fixed rate.</summary>
 public sealed record ThroughputRound(WrkResult Saturation, IReadOnlyList<LatencyRun> Latency);
@@ -54,9 +57,15 @@ public sealed class ThroughputSuite(BenchOptions options, PeerLauncher launcher,
                 var latency = new List<LatencyRun>();
                 foreach (var rate in rates)
                 {
-                    var at = Enumerable.Range(0, rate * options.Seconds).Select(i => TimeSpan.FromSeconds((double)i / rate)).ToArray();
-                    var (exchanges, lag) = await new OpenLoopSender(client).RunAsync(at, i => (peer, i % keys.Length), keys);
-                    latency.Add(new LatencyRun(rate, LatencyStats.From(exchanges), lag));
+                    // Warm-up at the same rate first: the sender's new connections and a peer's catch-up after
+                    // saturation (write-behind backlog, a grown heap) are start-up, not steady-state latency.
+                    await new OpenLoopSender(client).RunAsync(Schedule(rate, options.WarmupSeconds), i => (peer, i % keys.Length), keys);
+                    var cpuBefore = CpuOf(peer);
+                    var started = Stopwatch.GetTimestamp();
+                    var (exchanges, lag) = await new OpenLoopSender(client).RunAsync(Schedule(rate, options.Seconds), i => (peer, i % keys.Length), keys);
+                    var cores = CpuOf(peer) - cpuBefore is { } used ? used / Stopwatch.GetElapsedTime(started) : (double?)null;
+                    latency.Add(new LatencyRun(rate, LatencyStats.From(exchanges), lag, cores));
+                    await ExchangeLog.WriteAsync(Path.Combine(launcher.RunDirectory, $"latency-{name}-round{round}-{rate}.csv"), exchanges);
                 }
 
                 rounds[name].Add(new ThroughputRound(saturation, latency));
@@ -67,6 +76,11 @@ public sealed class ThroughputSuite(BenchOptions options, PeerLauncher launcher,
 
         return [.. peers.Select(name => new ThroughputRow(name, rounds[name]))];
     }
+
+    private static TimeSpan? CpuOf(RunningPeer peer) => peer.Main is { } main ? ProcessCpu.Used(main.Id) : null;
+
+    private static TimeSpan[] Schedule(int rate, int seconds) =>
+        [.. Enumerable.Range(0, rate * seconds).Select(i => TimeSpan.FromSeconds((double)i / rate))];
 
     /// <summary>The --rates list; "half" is half of the first peer's (the gateway's) saturation rate.</summary>
     private List<int> FixedRates(double firstSaturation) =>
