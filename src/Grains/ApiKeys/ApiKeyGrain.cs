@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +24,6 @@ public sealed class ApiKeyGrain(
     [PersistentState("apikeyactivity", StorageNames.Default)] IPersistentState<ApiKeyActivity> activity,
     IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
-    IHostApplicationLifetime host,
     KeysWithUnsentCharges holders,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
 {
@@ -267,7 +265,7 @@ public sealed class ApiKeyGrain(
         var id = lease.Surrender();
         // A stopping silo takes its accounts' leases with it, or their accounts drop them within a minute:
         // thousands of keys calling accounts that are deactivating too would only slow the shutdown.
-        if (id == 0 || state.State.AccountId is null || host.ApplicationStopping.IsCancellationRequested)
+        if (id == 0 || state.State.AccountId is null || holders.SiloStopping)
         {
             return;
         }

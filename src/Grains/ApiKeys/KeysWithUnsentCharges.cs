@@ -7,7 +7,8 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 /// <summary>
 /// The keys of this silo that hold charges not yet sent to their accounts. When the silo stops, they
 /// are told to send them before any grain deactivates: during deactivation an account may already be
-/// gone when its key's last charges arrive. From then on keys send every charge at once.
+/// gone when its key's last charges arrive. From then on keys send every charge at once, and no longer
+/// give their credit leases back (the stopping silo's accounts go with them).
 /// </summary>
 public sealed class KeysWithUnsentCharges(ILogger<KeysWithUnsentCharges> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
