@@ -60,32 +60,23 @@ public sealed class SqliteAccountingStore(string connectionString) : IAccounting
         command.CommandText = """
             INSERT OR IGNORE INTO dosai_ledger
                 (account_id, seq, type, amount_micros, key_id, model, prompt_tokens, completion_tokens, reference, created_at_ms)
-            VALUES ($account, $seq, $type, $amount, $key, $model, $prompt, $completion, $reference, $created)
+            SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9
+            FROM json_each(CAST($rows AS TEXT))
             """;
-        var account = command.Parameters.Add("$account", SqliteType.Text);
-        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
-        var type = command.Parameters.Add("$type", SqliteType.Text);
-        var amount = command.Parameters.Add("$amount", SqliteType.Integer);
-        var key = command.Parameters.Add("$key", SqliteType.Text);
-        var model = command.Parameters.Add("$model", SqliteType.Text);
-        var prompt = command.Parameters.Add("$prompt", SqliteType.Integer);
-        var completion = command.Parameters.Add("$completion", SqliteType.Integer);
-        var reference = command.Parameters.Add("$reference", SqliteType.Text);
-        var created = command.Parameters.Add("$created", SqliteType.Integer);
-        foreach (var entry in entries)
+        command.Parameters.AddWithValue("$rows", JsonRows.Write(entries, static (row, entry) =>
         {
-            account.Value = entry.AccountId;
-            seq.Value = entry.Sequence;
-            type.Value = LedgerEntryTypes.ToWire(entry.Type);
-            amount.Value = entry.AmountMicros;
-            key.Value = (object?)entry.KeyId ?? DBNull.Value;
-            model.Value = (object?)entry.Model ?? DBNull.Value;
-            prompt.Value = entry.PromptTokens;
-            completion.Value = entry.CompletionTokens;
-            reference.Value = (object?)entry.Reference ?? DBNull.Value;
-            created.Value = entry.CreatedAt.ToUnixTimeMilliseconds();
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            row.WriteStringValue(entry.AccountId);
+            row.WriteNumberValue(entry.Sequence);
+            row.WriteStringValue(LedgerEntryTypes.ToWire(entry.Type));
+            row.WriteNumberValue(entry.AmountMicros);
+            row.WriteStringValue(entry.KeyId);
+            row.WriteStringValue(entry.Model);
+            row.WriteNumberValue(entry.PromptTokens);
+            row.WriteNumberValue(entry.CompletionTokens);
+            row.WriteStringValue(entry.Reference);
+            row.WriteNumberValue(entry.CreatedAt.ToUnixTimeMilliseconds());
+        }));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task AddUsage(SqliteConnection connection, SqliteTransaction transaction, string accountId, IReadOnlyList<UsageBucket> buckets, CancellationToken cancellationToken)
@@ -97,9 +88,11 @@ public sealed class SqliteAccountingStore(string connectionString) : IAccounting
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
+        // "WHERE true" lets SQLite parse the upsert clause after a SELECT.
         command.CommandText = """
             INSERT INTO dosai_usage (account_id, key_id, minute_start, requests, prompt_tokens, completion_tokens, cost_micros)
-            VALUES ($account, $key, $minute, $requests, $prompt, $completion, $cost)
+            SELECT $account, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5
+            FROM json_each(CAST($rows AS TEXT)) WHERE true
             ON CONFLICT (account_id, minute_start, key_id) DO UPDATE SET
                 requests = requests + excluded.requests,
                 prompt_tokens = prompt_tokens + excluded.prompt_tokens,
@@ -107,22 +100,16 @@ public sealed class SqliteAccountingStore(string connectionString) : IAccounting
                 cost_micros = cost_micros + excluded.cost_micros
             """;
         command.Parameters.AddWithValue("$account", accountId);
-        var key = command.Parameters.Add("$key", SqliteType.Text);
-        var minute = command.Parameters.Add("$minute", SqliteType.Integer);
-        var requests = command.Parameters.Add("$requests", SqliteType.Integer);
-        var prompt = command.Parameters.Add("$prompt", SqliteType.Integer);
-        var completion = command.Parameters.Add("$completion", SqliteType.Integer);
-        var cost = command.Parameters.Add("$cost", SqliteType.Integer);
-        foreach (var bucket in buckets)
+        command.Parameters.AddWithValue("$rows", JsonRows.Write(buckets, static (row, bucket) =>
         {
-            key.Value = bucket.KeyId;
-            minute.Value = bucket.Start.ToUnixTimeSeconds();
-            requests.Value = bucket.Requests;
-            prompt.Value = bucket.PromptTokens;
-            completion.Value = bucket.CompletionTokens;
-            cost.Value = bucket.CostMicros;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            row.WriteStringValue(bucket.KeyId);
+            row.WriteNumberValue(bucket.Start.ToUnixTimeSeconds());
+            row.WriteNumberValue(bucket.Requests);
+            row.WriteNumberValue(bucket.PromptTokens);
+            row.WriteNumberValue(bucket.CompletionTokens);
+            row.WriteNumberValue(bucket.CostMicros);
+        }));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<LedgerPage> ReadLedgerAsync(string accountId, long afterSequence, int limit, CancellationToken cancellationToken = default)

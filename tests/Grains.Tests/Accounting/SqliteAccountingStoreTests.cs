@@ -1,0 +1,50 @@
+using DosAi.Orleans.Grains.Accounting;
+using DosAi.Orleans.Grains.Hosting;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+using Microsoft.Extensions.Configuration;
+
+namespace DosAi.Orleans.Grains.Tests.Accounting;
+
+public sealed class SqliteAccountingStoreTests
+{
+    private static readonly DateTimeOffset Minute = new(2026, 3, 1, 9, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Ledger_rows_come_back_field_for_field_whatever_their_text_holds()
+    {
+        var store = NewStore();
+        LedgerEntry[] entries =
+        [
+            new("acct_1", 1, LedgerEntryType.TopUp, 5_000_000, null, null, 0, 0, "stripe \"pi_1\" \\ ünïcødé ✓", Minute),
+            new("acct_1", 2, LedgerEntryType.Charge, -123, "key_1", "gpt-4o-mini", 40, 10, null, Minute.AddMilliseconds(1_234)),
+            new("acct_1", 3, LedgerEntryType.Adjustment, long.MinValue / 2, "key_2", "model\nwith newline", long.MaxValue / 2, 0, "ref", Minute.AddDays(1)),
+        ];
+
+        await store.RecordAsync([new AccountingBatch("acct_1", 1, entries, [])]);
+
+        var page = await store.ReadLedgerAsync("acct_1", 0, 10);
+        Assert.Equal(entries, page.Entries);
+    }
+
+    [Fact]
+    public async Task Usage_of_a_replayed_batch_counts_once_and_later_batches_add_to_the_same_minute()
+    {
+        var store = NewStore();
+        var first = new AccountingBatch("acct_2", 1, [], [new UsageBucket("key_1", Minute, 2, 30, 7, 500), new UsageBucket("key_2", Minute, 1, 1, 1, 1)]);
+        var second = new AccountingBatch("acct_2", 2, [], [new UsageBucket("key_1", Minute, 1, 10, 3, 100)]);
+
+        await store.RecordAsync([first]);
+        await store.RecordAsync([first, second]);
+
+        var usage = await store.ReadUsageAsync("acct_2", new UsageQuery(Minute, Minute.AddMinutes(1), UsageGranularity.Minute, null));
+        Assert.Equal([new UsageBucket("key_1", Minute, 3, 40, 10, 600), new UsageBucket("key_2", Minute, 1, 1, 1, 1)], usage);
+    }
+
+    private static SqliteAccountingStore NewStore()
+    {
+        var embedded = EmbeddedStore.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Embedded:DataDirectory"] = Directory.CreateTempSubdirectory("dosai-ledger-").FullName }).Build());
+        embedded.ApplySchema();
+        return new SqliteAccountingStore(embedded.ConnectionString);
+    }
+}
