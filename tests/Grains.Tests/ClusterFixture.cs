@@ -21,11 +21,14 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Short, so write-behind tests finish quickly.</summary>
     protected virtual string WriteBehindInterval => "00:00:00.200";
 
+    protected virtual string LedgerWriteInterval => WriteBehindInterval;
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(2);
         builder.Properties["Embedded:DataDirectory"] = DataDirectory;
         builder.Properties["Persistence:WriteBehindInterval"] = WriteBehindInterval;
+        builder.Properties["Persistence:LedgerWriteInterval"] = LedgerWriteInterval;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -51,6 +54,12 @@ public class ClusterFixture : IAsyncLifetime
 public sealed class QuietClusterFixture : ClusterFixture
 {
     protected override string WriteBehindInterval => "01:00:00";
+}
+
+/// <summary>Keys tick as usual; accounts never write their ledger on their own during a test.</summary>
+public sealed class QuietLedgerClusterFixture : ClusterFixture
+{
+    protected override string LedgerWriteInterval => "01:00:00";
 }
 
 [CollectionDefinition(Name)]

@@ -36,7 +36,7 @@ public sealed class AccountGrain(
     private readonly List<AccountingBatch> unrecorded = [];
     private Credits credits = new(0);
     private CreditLeases leases = null!;
-    private readonly WriteBehindTimer ticks = new(writeBehind.Value.WriteBehindInterval);
+    private readonly WriteBehindTimer ticks = new(writeBehind.Value.LedgerWriteInterval);
     private long lastLedgerSequence;
     private long lastBatchSequence;
     private DateTimeOffset lastCheckpoint;

@@ -20,6 +20,7 @@ public sealed class PostgresTestClusterTests(PostgresFixture postgres) : IAsyncL
         builder.Options.UseTestClusterMembership = false;
         builder.Properties["Cluster:ConnectionString"] = await postgres.Server.CreateDatabaseAsync();
         builder.Properties["Persistence:WriteBehindInterval"] = "00:00:00.200";
+        builder.Properties["Persistence:LedgerWriteInterval"] = "00:00:00.200";
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         cluster = builder.Build();

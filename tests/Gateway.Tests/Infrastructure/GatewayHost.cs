@@ -49,6 +49,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Admin:Token"] = AdminToken,
             ["Embedded:DataDirectory"] = dataDirectory,
             ["Persistence:WriteBehindInterval"] = "00:00:00.250",
+            ["Persistence:LedgerWriteInterval"] = "00:00:00.250",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
