@@ -1,8 +1,6 @@
 using DosAi.Orleans.Grains.Accounting;
-using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 
 namespace DosAi.Orleans.Grains.Tests.Accounting;
 
@@ -13,7 +11,7 @@ public sealed class GroupCommitAccountingStoreTests
     [Fact]
     public async Task Concurrent_callers_are_committed_together_and_each_batch_exactly_once()
     {
-        var store = NewSqliteStore();
+        var store = SqliteStores.New();
         await using var grouped = new GroupCommitAccountingStore(store);
 
         // 50 accounts × 20 batches, each batch recorded twice (a replay after an unknown outcome).
@@ -48,13 +46,4 @@ public sealed class GroupCommitAccountingStoreTests
         sequence,
         [new LedgerEntry(account, sequence, LedgerEntryType.Charge, -3, "key_1", "m", 1, 1, null, Minute)],
         [new UsageBucket("key_1", Minute, 1, 1, 1, 3)]);
-
-    private static SqliteAccountingStore NewSqliteStore()
-    {
-        var directory = Directory.CreateTempSubdirectory("dosai-group-").FullName;
-        var embedded = EmbeddedStore.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Embedded:DataDirectory"] = directory }).Build());
-        embedded.ApplySchema();
-        return new SqliteAccountingStore(embedded.ConnectionString);
-    }
 }

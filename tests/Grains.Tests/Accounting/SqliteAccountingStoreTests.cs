@@ -1,7 +1,5 @@
 using DosAi.Orleans.Grains.Accounting;
-using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
-using Microsoft.Extensions.Configuration;
 
 namespace DosAi.Orleans.Grains.Tests.Accounting;
 
@@ -12,7 +10,7 @@ public sealed class SqliteAccountingStoreTests
     [Fact]
     public async Task Ledger_rows_come_back_field_for_field_whatever_their_text_holds()
     {
-        var store = NewStore();
+        var store = SqliteStores.New();
         LedgerEntry[] entries =
         [
             new("acct_1", 1, LedgerEntryType.TopUp, 5_000_000, null, null, 0, 0, "stripe \"pi_1\" \\ ünïcødé ✓", Minute),
@@ -29,7 +27,7 @@ public sealed class SqliteAccountingStoreTests
     [Fact]
     public async Task Usage_of_a_replayed_batch_counts_once_and_later_batches_add_to_the_same_minute()
     {
-        var store = NewStore();
+        var store = SqliteStores.New();
         var first = new AccountingBatch("acct_2", 1, [], [new UsageBucket("key_1", Minute, 2, 30, 7, 500), new UsageBucket("key_2", Minute, 1, 1, 1, 1)]);
         var second = new AccountingBatch("acct_2", 2, [], [new UsageBucket("key_1", Minute, 1, 10, 3, 100)]);
 
@@ -38,13 +36,5 @@ public sealed class SqliteAccountingStoreTests
 
         var usage = await store.ReadUsageAsync("acct_2", new UsageQuery(Minute, Minute.AddMinutes(1), UsageGranularity.Minute, null));
         Assert.Equal([new UsageBucket("key_1", Minute, 3, 40, 10, 600), new UsageBucket("key_2", Minute, 1, 1, 1, 1)], usage);
-    }
-
-    private static SqliteAccountingStore NewStore()
-    {
-        var embedded = EmbeddedStore.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Embedded:DataDirectory"] = Directory.CreateTempSubdirectory("dosai-ledger-").FullName }).Build());
-        embedded.ApplySchema();
-        return new SqliteAccountingStore(embedded.ConnectionString);
     }
 }
