@@ -22,7 +22,8 @@ public sealed class GroupCommitAccountingStore : IAccountingStore, IAsyncDisposa
         loop = Task.Run(CommitLoop);
     }
 
-    public async Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default)
+    /// <summary>Completes when the batches are stored; nothing is scheduled on completion unless the caller awaits.</summary>
+    public Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default)
     {
         var pending = new Pending(batches, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!queue.Writer.TryWrite(pending))
@@ -30,7 +31,7 @@ public sealed class GroupCommitAccountingStore : IAccountingStore, IAsyncDisposa
             throw new ObjectDisposedException(nameof(GroupCommitAccountingStore));
         }
 
-        await pending.Stored.Task.WaitAsync(cancellationToken);
+        return cancellationToken.CanBeCanceled ? pending.Stored.Task.WaitAsync(cancellationToken) : pending.Stored.Task;
     }
 
     public Task<AccountTail> ReadTailAsync(string accountId, long afterLedgerSequence, CancellationToken cancellationToken = default) =>

@@ -34,6 +34,9 @@ public sealed class AccountGrain(
 
     private readonly Dictionary<(string KeyId, DateTimeOffset Minute), UsageBucket> pendingUsage = [];
     private readonly List<AccountingBatch> unrecorded = [];
+    // The tick's write of the first recordingCount unrecorded batches, not awaited by the tick (see RecordBehind).
+    private Task? recording;
+    private int recordingCount;
     private Credits credits = new(0);
     private CreditLeases leases = null!;
     private readonly WriteBehindTimer ticks = new(writeBehind.Value.LedgerWriteInterval);
@@ -274,10 +277,69 @@ public sealed class AccountGrain(
     /// </summary>
     private async Task Tick(CancellationToken cancellationToken)
     {
-        await Flush(checkpoint: false, cancellationToken);
+        if (changedSinceCheckpoint && time.GetUtcNow() - lastCheckpoint >= CheckpointInterval)
+        {
+            await Flush(checkpoint: false, cancellationToken);
+        }
+        else
+        {
+            leases.ReleaseExpired(time.GetUtcNow());
+            CutBatch();
+            RecordBehind();
+        }
+
         ticks.Next(leases.Count > 0 || pendingLedger.Count > 0 || pendingUsage.Count > 0 || unrecorded.Count > 0 ? ticks.Interval
             : changedSinceCheckpoint ? lastCheckpoint + CheckpointInterval - time.GetUtcNow()
             : null);
+    }
+
+    /// <summary>
+    /// Starts recording the unrecorded batches without waiting for it; the next tick looks at the outcome.
+    /// Awaiting it made every account resume at once when a group commit ended, and a burst of account
+    /// turns queued ahead of requests doubled the gateway's p99 at 2,000 req/s.
+    /// </summary>
+    private void RecordBehind()
+    {
+        if (recording is { IsCompleted: false })
+        {
+            return; // one write at a time: later batches go with the next tick
+        }
+
+        ObserveRecording();
+        if (unrecorded.Count > 0)
+        {
+            recordingCount = unrecorded.Count;
+            recording = accounting.RecordAsync(unrecorded.ToArray());
+        }
+    }
+
+    /// <summary>Waits for the tick's write, so that the caller sees every recorded batch gone from <see cref="unrecorded"/>.</summary>
+    private async Task SettleRecording()
+    {
+        if (recording is { } pending)
+        {
+            await Task.WhenAny(pending); // its failure is logged by ObserveRecording, not thrown here
+            ObserveRecording();
+        }
+    }
+
+    private void ObserveRecording()
+    {
+        if (recording is not { IsCompleted: true } done)
+        {
+            return;
+        }
+
+        recording = null;
+        if (done.IsCompletedSuccessfully)
+        {
+            unrecorded.RemoveRange(0, recordingCount);
+        }
+        else
+        {
+            // Kept: recorded again with the next write (batches are idempotent).
+            logger.LogWarning(done.Exception?.GetBaseException(), "Write-behind of account {AccountId} failed; retrying on the next tick", this.GetPrimaryKeyString());
+        }
     }
 
     /// <summary>Records new charges and usage; checkpoints the state when asked or when a minute of charges has passed.</summary>
@@ -286,6 +348,7 @@ public sealed class AccountGrain(
         leases.ReleaseExpired(time.GetUtcNow());
         try
         {
+            await SettleRecording();
             CutBatch();
             if (unrecorded.Count > 0)
             {
@@ -325,6 +388,7 @@ public sealed class AccountGrain(
     /// </summary>
     private async Task WriteState()
     {
+        await SettleRecording();
         CutBatch();
         state.State.UnrecordedBatches.AddRange(unrecorded);
         unrecorded.Clear();
