@@ -295,8 +295,8 @@ public sealed class AccountGrain(
 
     /// <summary>
     /// Starts recording the unrecorded batches without waiting for it; the next tick looks at the outcome.
-    /// Awaiting it made every account resume at once when a group commit ended, and a burst of account
-    /// turns queued ahead of requests doubled the gateway's p99 at 2,000 req/s.
+    /// Awaiting it made every account resume at once when a group commit ended, a burst of account turns
+    /// queued ahead of requests: the gateway's p99 at 8,000 req/s read 52–173 ms, against 12–18 without.
     /// </summary>
     private void RecordBehind()
     {
