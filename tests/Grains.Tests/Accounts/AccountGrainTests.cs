@@ -1,8 +1,7 @@
-using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using DosAi.Orleans.Grains.Accounting;
-using Microsoft.Data.Sqlite;
+using DosAi.Orleans.Grains.Tests.Accounting;
 
 namespace DosAi.Orleans.Grains.Tests.Accounts;
 
@@ -78,7 +77,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
             await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 100));
         }
 
-        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var store = SqliteStores.In(fixture.DataDirectory);
         var accountId = account.GetPrimaryKeyString(); // not read through the account: its reads ask keys for their charges
         LedgerPage page;
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -125,7 +124,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_batch_recorded_twice_is_applied_once()
     {
-        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var store = SqliteStores.In(fixture.DataDirectory);
         var accountId = "acct_" + Guid.NewGuid().ToString("N");
         var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var batch = new AccountingBatch(accountId, 1,
@@ -149,7 +148,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         var admission = await key.Admit(new AdmissionRequest(10, 100));
         await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 400));
         await account.GetLedger(0, 10); // records the charge batch (no checkpoint yet)
-        var store = new SqliteAccountingStore(EmbeddedStoreFor(fixture.DataDirectory));
+        var store = SqliteStores.In(fixture.DataDirectory);
         var tail = await store.ReadTailAsync(accountId, 0);
 
         // What a previous activation recorded after its checkpoint, as if its silo then died: the
@@ -169,7 +168,4 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Equal(1_000_000 - 400 - 250 - 50, ledger.Sum(e => e.AmountMicros));
         Assert.Equal(ledger.Sum(e => e.AmountMicros), (await account.Get())!.BalanceMicros);
     }
-
-    private static string EmbeddedStoreFor(string directory) =>
-        new SqliteConnectionStringBuilder { DataSource = Path.Combine(directory, "dosai.db") }.ToString();
 }

@@ -1,7 +1,6 @@
-using DosAi.Orleans.Grains.Accounting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
-using Microsoft.Data.Sqlite;
+using DosAi.Orleans.Grains.Tests.Accounting;
 
 namespace DosAi.Orleans.Grains.Tests.Accounts;
 
@@ -20,7 +19,7 @@ public sealed class LedgerWriteIntervalTests(QuietLedgerClusterFixture fixture) 
 
         // Five of the keys' ticks: their charges are in the account by now, but not in the ledger.
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var store = new SqliteAccountingStore(new SqliteConnectionStringBuilder { DataSource = Path.Combine(fixture.DataDirectory, "dosai.db") }.ToString());
+        var store = SqliteStores.In(fixture.DataDirectory);
         var accountId = account.GetPrimaryKeyString();
         Assert.Single((await store.ReadLedgerAsync(accountId, 0, 100)).Entries); // the top-up, written before it was acknowledged
 
