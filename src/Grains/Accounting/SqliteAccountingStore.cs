@@ -1,11 +1,15 @@
+using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Data.Sqlite;
 
 namespace DosAi.Orleans.Grains.Accounting;
 
-public sealed class SqliteAccountingStore(string connectionString) : IAccountingStore
+public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGate gate) : IAccountingStore
 {
-    public async Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default)
+    public Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default) =>
+        gate.RunAsync(() => Record(batches, cancellationToken), cancellationToken);
+
+    private async Task Record(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);

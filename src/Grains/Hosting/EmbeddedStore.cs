@@ -11,6 +11,9 @@ public sealed class EmbeddedStore(string connectionString) : IStorageHealth
 
     public string ConnectionString { get; } = connectionString;
 
+    /// <summary>Every write to the file from this silo takes its turn here.</summary>
+    public SqliteWriteGate WriteGate { get; } = new();
+
     public static EmbeddedStore FromConfiguration(IConfiguration configuration)
     {
         var directory = Path.GetFullPath(configuration["Embedded:DataDirectory"] ?? "./data");

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 
 namespace DosAi.Orleans.Grains.Hosting;
 
@@ -114,12 +116,16 @@ public static class SiloConfiguration
 
         var store = EmbeddedStore.FromConfiguration(configuration);
         store.ApplySchema();
-        silo.AddAdoNetGrainStorage(StorageNames.Default, options =>
+        const string sqliteStorage = StorageNames.Default + "-sqlite";
+        silo.AddAdoNetGrainStorage(sqliteStorage, options =>
         {
             options.Invariant = EmbeddedStore.Invariant;
             options.ConnectionString = store.ConnectionString;
         });
-        silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new SqliteAccountingStore(store.ConnectionString)));
+        silo.Services.AddGrainStorage(StorageNames.Default, (services, _) =>
+            new SqliteGatedGrainStorage(services.GetRequiredKeyedService<IGrainStorage>(sqliteStorage), store.WriteGate));
+        silo.Services.AddSingleton(store);
+        silo.Services.AddSingleton<IAccountingStore>(_ => new GroupCommitAccountingStore(new SqliteAccountingStore(store.ConnectionString, store.WriteGate)));
         silo.Services.AddSingleton<IStorageHealth>(store);
         return silo;
     }

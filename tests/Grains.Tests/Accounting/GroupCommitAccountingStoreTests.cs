@@ -1,4 +1,5 @@
 using DosAi.Orleans.Grains.Accounting;
+using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Data.Sqlite;
 
@@ -35,7 +36,7 @@ public sealed class GroupCommitAccountingStoreTests
     public async Task A_failed_commit_fails_its_callers_who_can_retry()
     {
         var missing = new SqliteConnectionStringBuilder { DataSource = "/nonexistent-dir/dosai.db", Mode = SqliteOpenMode.ReadWrite }.ToString();
-        await using var grouped = new GroupCommitAccountingStore(new SqliteAccountingStore(missing));
+        await using var grouped = new GroupCommitAccountingStore(new SqliteAccountingStore(missing, new SqliteWriteGate()));
 
         await Assert.ThrowsAsync<SqliteException>(() => grouped.RecordAsync([Batch("acct_x", 1)]));
         await Assert.ThrowsAsync<SqliteException>(() => grouped.RecordAsync([Batch("acct_x", 1)]));

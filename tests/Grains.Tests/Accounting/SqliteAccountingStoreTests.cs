@@ -37,4 +37,22 @@ public sealed class SqliteAccountingStoreTests
         var usage = await store.ReadUsageAsync("acct_2", new UsageQuery(Minute, Minute.AddMinutes(1), UsageGranularity.Minute, null));
         Assert.Equal([new UsageBucket("key_1", Minute, 3, 40, 10, 600), new UsageBucket("key_2", Minute, 1, 1, 1, 1)], usage);
     }
+
+    [Fact]
+    public async Task A_commit_waits_for_its_turn_while_another_write_to_the_file_runs()
+    {
+        var embedded = SqliteStores.NewEmbedded();
+        var store = SqliteStores.Over(embedded);
+        var otherWriteDone = new TaskCompletionSource();
+        var otherWrite = embedded.WriteGate.RunAsync(() => otherWriteDone.Task);
+
+        var recording = store.RecordAsync([new AccountingBatch("acct_3", 1, [new("acct_3", 1, LedgerEntryType.Charge, -5, "key_1", "m", 1, 1, null, Minute)], [])]);
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+
+        Assert.False(recording.IsCompleted);
+        Assert.Empty((await store.ReadLedgerAsync("acct_3", 0, 10)).Entries);
+        otherWriteDone.SetResult();
+        await Task.WhenAll(otherWrite, recording);
+        Assert.Single((await store.ReadLedgerAsync("acct_3", 0, 10)).Entries);
+    }
 }

@@ -8,15 +8,20 @@ namespace DosAi.Orleans.Grains.Tests.Accounting;
 internal static class SqliteStores
 {
     /// <summary>On a fresh data directory, with the schema applied.</summary>
-    public static SqliteAccountingStore New()
+    public static SqliteAccountingStore New() => Over(NewEmbedded());
+
+    /// <summary>A fresh data directory with the schema applied, for tests that also write to it otherwise.</summary>
+    public static EmbeddedStore NewEmbedded()
     {
         var embedded = Embedded(Directory.CreateTempSubdirectory("dosai-accounting-").FullName);
         embedded.ApplySchema();
-        return new SqliteAccountingStore(embedded.ConnectionString);
+        return embedded;
     }
 
+    public static SqliteAccountingStore Over(EmbeddedStore embedded) => new(embedded.ConnectionString, embedded.WriteGate);
+
     /// <summary>On a running cluster's data directory, to read what its accounts wrote without asking them.</summary>
-    public static SqliteAccountingStore In(string dataDirectory) => new(Embedded(dataDirectory).ConnectionString);
+    public static SqliteAccountingStore In(string dataDirectory) => Over(Embedded(dataDirectory));
 
     private static EmbeddedStore Embedded(string dataDirectory) =>
         EmbeddedStore.FromConfiguration(new ConfigurationBuilder()
