@@ -24,6 +24,27 @@ public sealed class SqliteAccountingStoreTests
         Assert.Equal(entries, page.Entries);
     }
 
+    [Theory]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(100)]
+    public async Task A_batch_written_in_several_statements_is_stored_whole_and_once(int charges)
+    {
+        var store = SqliteStores.New();
+        var entries = Enumerable.Range(1, charges)
+            .Select(sequence => new LedgerEntry("acct_4", sequence, LedgerEntryType.Charge, -sequence, "key_1", "m", sequence, 1, null, Minute))
+            .ToArray();
+        var batch = new AccountingBatch("acct_4", 1, entries, [new UsageBucket("key_1", Minute, charges, 0, charges, 0)]);
+
+        await store.RecordAsync([batch]);
+        await store.RecordAsync([batch]);
+
+        Assert.Equal(entries, (await store.ReadLedgerAsync("acct_4", 0, 1_000)).Entries);
+        var usage = Assert.Single(await store.ReadUsageAsync("acct_4", new UsageQuery(Minute, Minute.AddMinutes(1), UsageGranularity.Minute, null)));
+        Assert.Equal(charges, usage.Requests);
+    }
+
     [Fact]
     public async Task Usage_of_a_replayed_batch_counts_once_and_later_batches_add_to_the_same_minute()
     {
