@@ -12,6 +12,8 @@ public sealed class SqliteWriteGate
 
     public async Task RunAsync(Func<Task> write, CancellationToken cancellationToken = default)
     {
+        // Not ConfigureAwait(false): a grain's write resumes as one of the grain's own turns, so the state
+        // it serializes cannot change under it while another turn of the grain runs.
         await turn.WaitAsync(cancellationToken);
         try
         {
