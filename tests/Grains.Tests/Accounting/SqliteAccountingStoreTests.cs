@@ -1,5 +1,6 @@
 using DosAi.Orleans.Grains.Accounting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
+using DosAi.Orleans.Grains.Tests.Hosting;
 
 namespace DosAi.Orleans.Grains.Tests.Accounting;
 
@@ -64,16 +65,10 @@ public sealed class SqliteAccountingStoreTests
     {
         var embedded = SqliteStores.NewEmbedded();
         var store = SqliteStores.Over(embedded);
-        var otherWriteDone = new TaskCompletionSource();
-        var otherWrite = embedded.WriteGate.RunAsync(() => otherWriteDone.Task);
 
-        var recording = store.RecordAsync([new AccountingBatch("acct_3", 1, [new("acct_3", 1, LedgerEntryType.Charge, -5, "key_1", "m", 1, 1, null, Minute)], [])]);
-        await Task.Delay(TimeSpan.FromMilliseconds(200));
-
-        Assert.False(recording.IsCompleted);
-        Assert.Empty((await store.ReadLedgerAsync("acct_3", 0, 10)).Entries);
-        otherWriteDone.SetResult();
-        await Task.WhenAll(otherWrite, recording);
-        Assert.Single((await store.ReadLedgerAsync("acct_3", 0, 10)).Entries);
+        await WriteTurns.AssertWaitsForTheTurn(
+            embedded.WriteGate,
+            () => store.RecordAsync([new AccountingBatch("acct_3", 1, [new("acct_3", 1, LedgerEntryType.Charge, -5, "key_1", "m", 1, 1, null, Minute)], [])]),
+            async () => (await store.ReadLedgerAsync("acct_3", 0, 10)).Entries.Count == 1);
     }
 }
