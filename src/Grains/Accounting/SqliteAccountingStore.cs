@@ -21,31 +21,50 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction();
+        // One command per statement for the whole commit: SQLite compiles each once, not once per batch or chunk.
+        await using var claim = Command(connection, transaction,
+            "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)", "$account", "$seq");
+        await using var ledger = Command(connection, transaction, InsertLedgerSql, "$rows");
+        await using var usage = Command(connection, transaction, AddUsageSql, "$account", "$rows");
         foreach (var batch in batches)
         {
-            await using (var claim = connection.CreateCommand())
+            claim.Parameters["$account"].Value = batch.AccountId;
+            claim.Parameters["$seq"].Value = batch.Sequence;
+            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
-                claim.Transaction = transaction;
-                claim.CommandText = "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)";
-                claim.Parameters.AddWithValue("$account", batch.AccountId);
-                claim.Parameters.AddWithValue("$seq", batch.Sequence);
-                if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
-                {
-                    continue;
-                }
+                continue;
             }
 
             foreach (var rows in batch.Ledger.Chunk(LedgerRowsPerStatement))
             {
                 Thread.Yield();
-                await InsertLedger(connection, transaction, rows, cancellationToken);
+                ledger.Parameters["$rows"].Value = LedgerRows(rows);
+                await ledger.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            Thread.Yield();
-            await AddUsage(connection, transaction, batch.AccountId, batch.Usage, cancellationToken);
+            if (batch.Usage.Count > 0)
+            {
+                Thread.Yield();
+                usage.Parameters["$account"].Value = batch.AccountId;
+                usage.Parameters["$rows"].Value = UsageRows(batch.Usage);
+                await usage.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return command;
     }
 
     public async Task<AccountTail> ReadTailAsync(string accountId, long afterLedgerSequence, CancellationToken cancellationToken = default)
@@ -65,22 +84,29 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
         return new AccountTail(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
-    private static async Task InsertLedger(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken)
-    {
-        if (entries.Count == 0)
-        {
-            return;
-        }
+    // jsonb_each: each row reaches value->>N as binary JSON; json_each handed it over as text that every
+    // value->>N parsed again.
+    private const string InsertLedgerSql = """
+        INSERT OR IGNORE INTO dosai_ledger
+            (account_id, seq, type, amount_micros, key_id, model, prompt_tokens, completion_tokens, reference, created_at_ms)
+        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9
+        FROM jsonb_each(CAST($rows AS TEXT))
+        """;
 
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT OR IGNORE INTO dosai_ledger
-                (account_id, seq, type, amount_micros, key_id, model, prompt_tokens, completion_tokens, reference, created_at_ms)
-            SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9
-            FROM json_each(CAST($rows AS TEXT))
-            """;
-        command.Parameters.AddWithValue("$rows", JsonRows.Write(entries, static (row, entry) =>
+    // "WHERE true" lets SQLite parse the upsert clause after a SELECT.
+    private const string AddUsageSql = """
+        INSERT INTO dosai_usage (account_id, key_id, minute_start, requests, prompt_tokens, completion_tokens, cost_micros)
+        SELECT $account, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5
+        FROM jsonb_each(CAST($rows AS TEXT)) WHERE true
+        ON CONFLICT (account_id, minute_start, key_id) DO UPDATE SET
+            requests = requests + excluded.requests,
+            prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+            completion_tokens = completion_tokens + excluded.completion_tokens,
+            cost_micros = cost_micros + excluded.cost_micros
+        """;
+
+    private static byte[] LedgerRows(IReadOnlyList<LedgerEntry> entries) =>
+        JsonRows.Write(entries, static (row, entry) =>
         {
             row.WriteStringValue(entry.AccountId);
             row.WriteNumberValue(entry.Sequence);
@@ -92,32 +118,10 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             row.WriteNumberValue(entry.CompletionTokens);
             row.WriteStringValue(entry.Reference);
             row.WriteNumberValue(entry.CreatedAt.ToUnixTimeMilliseconds());
-        }));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        });
 
-    private static async Task AddUsage(SqliteConnection connection, SqliteTransaction transaction, string accountId, IReadOnlyList<UsageBucket> buckets, CancellationToken cancellationToken)
-    {
-        if (buckets.Count == 0)
-        {
-            return;
-        }
-
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        // "WHERE true" lets SQLite parse the upsert clause after a SELECT.
-        command.CommandText = """
-            INSERT INTO dosai_usage (account_id, key_id, minute_start, requests, prompt_tokens, completion_tokens, cost_micros)
-            SELECT $account, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5
-            FROM json_each(CAST($rows AS TEXT)) WHERE true
-            ON CONFLICT (account_id, minute_start, key_id) DO UPDATE SET
-                requests = requests + excluded.requests,
-                prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-                completion_tokens = completion_tokens + excluded.completion_tokens,
-                cost_micros = cost_micros + excluded.cost_micros
-            """;
-        command.Parameters.AddWithValue("$account", accountId);
-        command.Parameters.AddWithValue("$rows", JsonRows.Write(buckets, static (row, bucket) =>
+    private static byte[] UsageRows(IReadOnlyList<UsageBucket> buckets) =>
+        JsonRows.Write(buckets, static (row, bucket) =>
         {
             row.WriteStringValue(bucket.KeyId);
             row.WriteNumberValue(bucket.Start.ToUnixTimeSeconds());
@@ -125,9 +129,7 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             row.WriteNumberValue(bucket.PromptTokens);
             row.WriteNumberValue(bucket.CompletionTokens);
             row.WriteNumberValue(bucket.CostMicros);
-        }));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        });
 
     public async Task<LedgerPage> ReadLedgerAsync(string accountId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {

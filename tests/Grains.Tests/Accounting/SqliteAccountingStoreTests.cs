@@ -47,6 +47,28 @@ public sealed class SqliteAccountingStoreTests
     }
 
     [Fact]
+    public async Task Batches_of_several_accounts_in_one_commit_each_land_whole_under_their_own_account()
+    {
+        var store = SqliteStores.New();
+        var batches = new[] { "acct_5", "acct_6", "acct_7" }.Select((account, index) =>
+        {
+            var charges = 17 + index;
+            var entries = Enumerable.Range(1, charges)
+                .Select(sequence => new LedgerEntry(account, sequence, LedgerEntryType.Charge, -sequence, $"key_{index}", "m", sequence, 1, null, Minute))
+                .ToArray();
+            return new AccountingBatch(account, 1, entries, [new UsageBucket($"key_{index}", Minute, charges, 0, charges, 0)]);
+        }).ToArray();
+
+        await store.RecordAsync(batches);
+
+        foreach (var batch in batches)
+        {
+            Assert.Equal(batch.Ledger, (await store.ReadLedgerAsync(batch.AccountId, 0, 1_000)).Entries);
+            Assert.Equal(batch.Usage, await store.ReadUsageAsync(batch.AccountId, new UsageQuery(Minute, Minute.AddMinutes(1), UsageGranularity.Minute, null)));
+        }
+    }
+
+    [Fact]
     public async Task Usage_of_a_replayed_batch_counts_once_and_later_batches_add_to_the_same_minute()
     {
         var store = SqliteStores.New();
