@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Data.Sqlite;
@@ -26,6 +27,7 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)", "$account", "$seq");
         await using var ledger = Command(connection, transaction, InsertLedgerSql, "$rows");
         await using var usage = Command(connection, transaction, AddUsageSql, "$account", "$rows");
+        using var rows = new JsonRows();
         foreach (var batch in batches)
         {
             claim.Parameters["$account"].Value = batch.AccountId;
@@ -35,10 +37,10 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
                 continue;
             }
 
-            foreach (var rows in batch.Ledger.Chunk(LedgerRowsPerStatement))
+            foreach (var chunk in batch.Ledger.Chunk(LedgerRowsPerStatement))
             {
                 Thread.Yield();
-                ledger.Parameters["$rows"].Value = LedgerRows(rows);
+                rows.Bind(ledger.Parameters["$rows"], chunk, WriteLedgerRow);
                 await ledger.ExecuteNonQueryAsync(cancellationToken);
             }
 
@@ -46,7 +48,7 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             {
                 Thread.Yield();
                 usage.Parameters["$account"].Value = batch.AccountId;
-                usage.Parameters["$rows"].Value = UsageRows(batch.Usage);
+                rows.Bind(usage.Parameters["$rows"], batch.Usage, WriteUsageRow);
                 await usage.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -105,31 +107,29 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             cost_micros = cost_micros + excluded.cost_micros
         """;
 
-    private static byte[] LedgerRows(IReadOnlyList<LedgerEntry> entries) =>
-        JsonRows.Write(entries, static (row, entry) =>
-        {
-            row.WriteStringValue(entry.AccountId);
-            row.WriteNumberValue(entry.Sequence);
-            row.WriteStringValue(LedgerEntryTypes.ToWire(entry.Type));
-            row.WriteNumberValue(entry.AmountMicros);
-            row.WriteStringValue(entry.KeyId);
-            row.WriteStringValue(entry.Model);
-            row.WriteNumberValue(entry.PromptTokens);
-            row.WriteNumberValue(entry.CompletionTokens);
-            row.WriteStringValue(entry.Reference);
-            row.WriteNumberValue(entry.CreatedAt.ToUnixTimeMilliseconds());
-        });
+    private static readonly Action<Utf8JsonWriter, LedgerEntry> WriteLedgerRow = static (row, entry) =>
+    {
+        row.WriteStringValue(entry.AccountId);
+        row.WriteNumberValue(entry.Sequence);
+        row.WriteStringValue(LedgerEntryTypes.ToWire(entry.Type));
+        row.WriteNumberValue(entry.AmountMicros);
+        row.WriteStringValue(entry.KeyId);
+        row.WriteStringValue(entry.Model);
+        row.WriteNumberValue(entry.PromptTokens);
+        row.WriteNumberValue(entry.CompletionTokens);
+        row.WriteStringValue(entry.Reference);
+        row.WriteNumberValue(entry.CreatedAt.ToUnixTimeMilliseconds());
+    };
 
-    private static byte[] UsageRows(IReadOnlyList<UsageBucket> buckets) =>
-        JsonRows.Write(buckets, static (row, bucket) =>
-        {
-            row.WriteStringValue(bucket.KeyId);
-            row.WriteNumberValue(bucket.Start.ToUnixTimeSeconds());
-            row.WriteNumberValue(bucket.Requests);
-            row.WriteNumberValue(bucket.PromptTokens);
-            row.WriteNumberValue(bucket.CompletionTokens);
-            row.WriteNumberValue(bucket.CostMicros);
-        });
+    private static readonly Action<Utf8JsonWriter, UsageBucket> WriteUsageRow = static (row, bucket) =>
+    {
+        row.WriteStringValue(bucket.KeyId);
+        row.WriteNumberValue(bucket.Start.ToUnixTimeSeconds());
+        row.WriteNumberValue(bucket.Requests);
+        row.WriteNumberValue(bucket.PromptTokens);
+        row.WriteNumberValue(bucket.CompletionTokens);
+        row.WriteNumberValue(bucket.CostMicros);
+    };
 
     public async Task<LedgerPage> ReadLedgerAsync(string accountId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
