@@ -7,15 +7,17 @@ namespace DosAi.Orleans.Gateway.Metering;
 /// <summary>
 /// Wraps the client-facing response body. Event streams go through an <see cref="SseEventMeter"/>
 /// event by event (every flush reaches the client, nothing waits for more than its own event); other
-/// bodies go straight through while a copy up to <see cref="MaxCapturedBytes"/> is kept to read
-/// <c>usage</c> from when the response ends.
+/// bodies go straight through while a copy up to <see cref="MaxCapturedBytes"/> is kept, in a pooled
+/// buffer given back on dispose, to read <c>usage</c> from when the response ends.
 /// </summary>
 public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forwardUsageChunk) : Stream
 {
     public const int MaxCapturedBytes = 32 * 1024 * 1024;
 
-    private readonly ArrayBufferWriter<byte> forwarded = new();
-    private MemoryStream? captured;
+    private ArrayBufferWriter<byte>? forwarded;
+    private byte[]? captured;
+    private int capturedLength;
+    private bool capturing;
     private SseEventMeter? events;
     private bool decided;
     private bool overflowed;
@@ -38,7 +40,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
             return;
         }
 
-        events.Complete(forwarded);
+        events.Complete(forwarded!);
         await FlushForwardedAsync(cancellationToken);
     }
 
@@ -49,15 +51,14 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
             return events.ReportedUsage;
         }
 
-        if (overflowed || captured is null || captured.Length == 0)
+        if (overflowed || captured is null || capturedLength == 0)
         {
             return null;
         }
 
         try
         {
-            using var body = Decoded(new MemoryStream(captured.GetBuffer(), 0, (int)captured.Length, writable: false));
-            using var document = JsonDocument.Parse(body);
+            using var document = ParseCaptured();
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
                 ? Usage.From(usage)
                 : null;
@@ -69,13 +70,24 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
     }
 
     /// <summary>The gateway asks for identity encoding; an upstream that compresses anyway is decoded here.</summary>
-    private Stream Decoded(Stream body) => response.Headers.ContentEncoding.ToString().ToLowerInvariant() switch
+    private JsonDocument ParseCaptured()
     {
-        "gzip" => new GZipStream(body, CompressionMode.Decompress),
-        "deflate" => new ZLibStream(body, CompressionMode.Decompress),
-        "br" => new BrotliStream(body, CompressionMode.Decompress),
-        _ => body,
-    };
+        var encoding = response.Headers.ContentEncoding;
+        if (encoding.Count == 0)
+        {
+            return JsonDocument.Parse(captured.AsMemory(0, capturedLength));
+        }
+
+        var body = new MemoryStream(captured!, 0, capturedLength, writable: false);
+        using Stream decoded = encoding.ToString().ToLowerInvariant() switch
+        {
+            "gzip" => new GZipStream(body, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(body, CompressionMode.Decompress),
+            "br" => new BrotliStream(body, CompressionMode.Decompress),
+            _ => body,
+        };
+        return JsonDocument.Parse(decoded);
+    }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -87,7 +99,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
             return;
         }
 
-        events.Append(buffer.Span, forwarded);
+        events.Append(buffer.Span, forwarded!);
         await FlushForwardedAsync(cancellationToken);
     }
 
@@ -115,16 +127,17 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         if (eventStream && !encoded)
         {
             events = new SseEventMeter(forwardUsageChunk);
+            forwarded = new ArrayBufferWriter<byte>();
         }
         else if (!eventStream)
         {
-            captured = new MemoryStream();
+            capturing = true;
         }
     }
 
     private async Task FlushForwardedAsync(CancellationToken cancellationToken)
     {
-        if (forwarded.WrittenCount == 0)
+        if (forwarded!.WrittenCount == 0)
         {
             return;
         }
@@ -135,19 +148,48 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
     private void Capture(ReadOnlySpan<byte> bytes)
     {
-        if (captured is null || overflowed)
+        if (!capturing)
         {
             return;
         }
 
-        if (captured.Length + bytes.Length > MaxCapturedBytes)
+        var length = capturedLength + bytes.Length;
+        if (length > MaxCapturedBytes)
         {
             overflowed = true;
-            captured = null;
+            capturing = false;
+            ReturnCaptured();
             return;
         }
 
-        captured.Write(bytes);
+        if (captured is null || captured.Length < length)
+        {
+            // The first rent fits a declared Content-Length whole; later ones at least double.
+            var declared = (int)Math.Min(response.ContentLength ?? 0, MaxCapturedBytes);
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(length, Math.Max(declared, 2 * (captured?.Length ?? 0))));
+            captured?.AsSpan(0, capturedLength).CopyTo(larger);
+            ReturnCaptured();
+            captured = larger;
+        }
+
+        bytes.CopyTo(captured.AsSpan(capturedLength));
+        capturedLength = length;
+    }
+
+    private void ReturnCaptured()
+    {
+        if (captured is not null)
+        {
+            ArrayPool<byte>.Shared.Return(captured);
+            captured = null;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // Only the pooled copy is ours: the inner body belongs to the response.
+        ReturnCaptured();
+        base.Dispose(disposing);
     }
 
     public override bool CanRead => false;

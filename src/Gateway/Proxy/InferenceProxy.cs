@@ -109,7 +109,7 @@ public sealed class InferenceProxy(
 
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Request.ContentLength = body.Length;
-        var meter = new ResponseMeter(context.Response.Body, context.Response, forwardUsageChunk: !askForUsage);
+        using var meter = new ResponseMeter(context.Response.Body, context.Response, forwardUsageChunk: !askForUsage);
         context.Response.Body = meter;
         ForwarderError error;
         try
