@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 
 namespace DosAi.Orleans.Gateway.Admission;
@@ -36,26 +36,50 @@ public static class RateLimitHeaders
             return "0s";
         }
 
+        // Formatted on the stack: two of these go out with every response.
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[48]);
         if (milliseconds < 1000)
         {
-            return milliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
+            text.AppendFormatted(milliseconds);
+            text.AppendLiteral("ms");
+            return text.ToStringAndClear();
         }
 
-        var builder = new StringBuilder();
         var hours = milliseconds / 3_600_000;
         var minutes = milliseconds / 60_000 % 60;
-        var seconds = milliseconds % 60_000 / 1000m;
         if (hours > 0)
         {
-            builder.Append(CultureInfo.InvariantCulture, $"{hours}h");
+            text.AppendFormatted(hours);
+            text.AppendLiteral("h");
         }
 
         if (hours > 0 || minutes > 0)
         {
-            builder.Append(CultureInfo.InvariantCulture, $"{minutes}m");
+            text.AppendFormatted(minutes);
+            text.AppendLiteral("m");
         }
 
-        builder.Append(seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('s');
-        return builder.ToString();
+        text.AppendFormatted(milliseconds % 60_000 / 1000);
+        var fraction = milliseconds % 1000;
+        if (fraction > 0)
+        {
+            // Decimal places without trailing zeros: .5, .05, .123.
+            text.AppendLiteral(".");
+            if (fraction % 100 == 0)
+            {
+                text.AppendFormatted(fraction / 100);
+            }
+            else if (fraction % 10 == 0)
+            {
+                text.AppendFormatted(fraction / 10, "00");
+            }
+            else
+            {
+                text.AppendFormatted(fraction, "000");
+            }
+        }
+
+        text.AppendLiteral("s");
+        return text.ToStringAndClear();
     }
 }

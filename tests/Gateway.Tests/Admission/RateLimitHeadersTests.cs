@@ -11,11 +11,15 @@ public sealed class RateLimitHeadersTests
     [InlineData(999, "999ms")]
     [InlineData(1_000, "1s")]
     [InlineData(1_500, "1.5s")]
+    [InlineData(1_050, "1.05s")]
+    [InlineData(1_007, "1.007s")]
+    [InlineData(1_120, "1.12s")]
     [InlineData(59_999, "59.999s")]
     [InlineData(60_000, "1m0s")]
     [InlineData(360_000, "6m0s")]
     [InlineData(62_500, "1m2.5s")]
     [InlineData(3_600_000, "1h0m0s")]
+    [InlineData(3_723_045, "1h2m3.045s")]
     public void Durations_are_formatted_like_openai(long milliseconds, string expected) =>
         Assert.Equal(expected, RateLimitHeaders.FormatDuration(TimeSpan.FromMilliseconds(milliseconds)));
 
