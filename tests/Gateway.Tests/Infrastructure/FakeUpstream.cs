@@ -63,6 +63,7 @@ public sealed class FakeUpstream : IAsyncDisposable
             context.Request.Path + context.Request.QueryString,
             context.Request.Headers.Authorization.ToString(),
             context.Request.Headers.Cookie.ToString(),
+            context.Request.Headers.AcceptEncoding.ToString(),
             body));
 
         if (int.TryParse(context.Request.Headers["x-fake-delay-ms"], out var delay))
@@ -175,4 +176,4 @@ public sealed class FakeUpstream : IAsyncDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string PathAndQuery, string Authorization, string Cookie, string Body);
+public sealed record RecordedRequest(string Method, string PathAndQuery, string Authorization, string Cookie, string AcceptEncoding, string Body);

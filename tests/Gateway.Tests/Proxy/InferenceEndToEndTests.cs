@@ -41,7 +41,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task The_upstream_gets_path_query_and_its_own_credential_but_never_the_client_key()
+    public async Task The_upstream_gets_path_query_and_its_own_credential_but_never_the_client_key_or_cookies_and_is_asked_for_identity_encoding()
     {
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
@@ -49,6 +49,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models?limit=5&order=asc");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         request.Headers.Add("Cookie", "dosai_session=secret");
+        request.Headers.Add("Accept-Encoding", "gzip, br");
 
         var response = await http.SendAsync(request);
 
@@ -57,6 +58,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Equal("/v1/models?limit=5&order=asc", seen.PathAndQuery);
         Assert.Equal("Bearer upstream-secret", seen.Authorization);
         Assert.Empty(seen.Cookie);
+        Assert.Equal("identity", seen.AcceptEncoding);
         Assert.DoesNotContain(fixture.Upstream.Requests, r => r.Authorization.Contains(key, StringComparison.Ordinal));
     }
 
