@@ -51,7 +51,8 @@ public interface IAccountGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("Settle")] Task Settle(long reservationId, Charge charge);
 
     /// <summary>Charges requests a key admitted on its credit lease, sent together (their lease share stays held until then).</summary>
-    [AlwaysInterleave, Alias("SettleCharges")] Task SettleCharges(IReadOnlyList<Charge> charges);
+    /// <param name="charges">Never changed once sent, so a call within the silo passes it without a copy.</param>
+    [AlwaysInterleave, Alias("SettleCharges")] Task SettleCharges([Immutable] IReadOnlyList<Charge> charges);
 
     [Alias("GetLedger")] Task<LedgerPage> GetLedger(long afterSequence, int limit);
 
