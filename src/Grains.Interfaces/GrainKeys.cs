@@ -9,8 +9,28 @@ namespace DosAi.Orleans.Grains.Interfaces;
 /// </summary>
 public static class GrainKeys
 {
+    private const string KeyPrefix = "k_";
+
     /// <param name="sha256Hex">The key's SHA-256 as lowercase hex.</param>
-    public static string ForKeyHash(string sha256Hex) => "k_" + sha256Hex;
+    public static string ForKeyHash(string sha256Hex) => KeyPrefix + sha256Hex;
+
+    /// <summary>
+    /// <see cref="ForKeyHash"/>'s key as grain id bytes, written straight from the hash: the gateway does
+    /// this on every request, and the string route allocates the hex, the prefixed copy and its UTF-8 bytes.
+    /// </summary>
+    public static IdSpan ForKeyHash(ReadOnlySpan<byte> sha256)
+    {
+        const string hexDigits = "0123456789abcdef";
+        var utf8 = new byte[KeyPrefix.Length + 2 * sha256.Length];
+        Encoding.ASCII.GetBytes(KeyPrefix, utf8);
+        for (var i = 0; i < sha256.Length; i++)
+        {
+            utf8[KeyPrefix.Length + 2 * i] = (byte)hexDigits[sha256[i] >> 4];
+            utf8[KeyPrefix.Length + 2 * i + 1] = (byte)hexDigits[sha256[i] & 0xF];
+        }
+
+        return new IdSpan(utf8);
+    }
 
     /// <summary>E-mail addresses may hold '+', which also collides in storage: key them by their hash.</summary>
     public static string ForEmail(string email) =>

@@ -10,7 +10,9 @@ public sealed class GrainReferenceFactory<TGrainInterface>(IGrainFactory grains)
 {
     private GrainTypes? types;
 
-    public TGrainInterface Get(string key)
+    public TGrainInterface Get(string key) => Get(IdSpan.Create(key));
+
+    public TGrainInterface Get(IdSpan key)
     {
         var resolved = types ??= Resolve();
         return (TGrainInterface)grains.GetGrain(GrainId.Create(resolved.Grain, key), resolved.Interface);

@@ -52,9 +52,17 @@ public static class ApiKeyFormat
     /// <summary>SHA-256 of the whole key as lowercase hex: the only form in which a key is stored.</summary>
     public static string Hash(ReadOnlySpan<char> key)
     {
+        Span<byte> sha256 = stackalloc byte[SHA256.HashSizeInBytes];
+        Hash(key, sha256);
+        return Convert.ToHexStringLower(sha256);
+    }
+
+    /// <summary>SHA-256 of the whole key, written to <paramref name="sha256"/>.</summary>
+    public static void Hash(ReadOnlySpan<char> key, Span<byte> sha256)
+    {
         Span<byte> ascii = stackalloc byte[Length];
         var written = Encoding.ASCII.GetBytes(key, ascii);
-        return Convert.ToHexStringLower(SHA256.HashData(ascii[..written]));
+        SHA256.HashData(ascii[..written], sha256);
     }
 
     public static string Hint(ReadOnlySpan<char> key) => string.Concat(Prefix, "…", key[^4..]);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using DosAi.Orleans.Gateway.Admission;
 using DosAi.Orleans.Gateway.Hosting;
@@ -75,7 +76,9 @@ public sealed class InferenceProxy(
         }
 
         var estimatedCost = pricing.Value.CostMicros(request.Model, request.PromptTokens, request.CompletionCap);
-        var key = keys.Get(GrainKeys.ForKeyHash(ApiKeyFormat.Hash(token)));
+        Span<byte> keyHash = stackalloc byte[SHA256.HashSizeInBytes];
+        ApiKeyFormat.Hash(token, keyHash);
+        var key = keys.Get(GrainKeys.ForKeyHash(keyHash));
         var started = Stopwatch.GetTimestamp();
         var admission = await key.Admit(new AdmissionRequest(request.EstimatedTokens, estimatedCost));
         metrics.AdmissionLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -1,4 +1,5 @@
 using DosAi.Orleans.Gateway.Admission;
+using DosAi.Orleans.Grains.Interfaces;
 
 namespace DosAi.Orleans.Gateway.Tests.Admission;
 
@@ -45,5 +46,16 @@ public sealed class ApiKeyFormatTests
         const string key = "dos_sk_0000000000000000000000000000abcd";
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(key))), ApiKeyFormat.Hash(key));
         Assert.Equal("dos_sk_…abcd", ApiKeyFormat.Hint(key));
+    }
+
+    [Fact]
+    public void The_key_grain_id_written_from_the_hash_bytes_is_the_one_accounts_create_from_the_hex()
+    {
+        Assert.All(Enumerable.Range(0, 100).Select(_ => ApiKeyFormat.Generate()), key =>
+        {
+            Span<byte> sha256 = stackalloc byte[32];
+            ApiKeyFormat.Hash(key, sha256);
+            Assert.Equal(IdSpan.Create(GrainKeys.ForKeyHash(ApiKeyFormat.Hash(key))), GrainKeys.ForKeyHash(sha256));
+        });
     }
 }
