@@ -9,11 +9,11 @@ namespace DosAi.Orleans.Grains.Accounting;
 /// Many rows as one SQLite parameter: a UTF-8 JSON array of arrays that a statement unpacks with
 /// <c>jsonb_each</c>. One statement per batch instead of one per row: Microsoft.Data.Sqlite binds and
 /// allocates per parameter per execution, which made row-by-row inserts a sixth of the gateway's allocations.
-/// One instance serves a whole commit, reusing its buffer for every statement.
+/// One instance serves every statement of its store, reusing one buffer; it is not thread-safe.
 /// </summary>
-internal sealed class JsonRows : IDisposable
+internal sealed class JsonRows
 {
-    private readonly ArrayBufferWriter<byte> buffer = new(16 * 1024);
+    private readonly ArrayBufferWriter<byte> buffer = new(4 * 1024);
     private readonly Utf8JsonWriter writer;
 
     public JsonRows() => writer = new Utf8JsonWriter(buffer);
@@ -38,6 +38,4 @@ internal sealed class JsonRows : IDisposable
         parameter.Value = written.Array;
         parameter.Size = written.Count;
     }
-
-    public void Dispose() => writer.Dispose();
 }

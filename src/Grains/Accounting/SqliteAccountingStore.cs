@@ -14,6 +14,9 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
     /// </summary>
     private const int LedgerRowsPerStatement = 16;
 
+    /// <summary>Used only inside <see cref="Record"/>, which runs one at a time behind the file's write gate.</summary>
+    private readonly JsonRows rows = new();
+
     public Task RecordAsync(IReadOnlyList<AccountingBatch> batches, CancellationToken cancellationToken = default) =>
         gate.RunAsync(() => Record(batches, cancellationToken), cancellationToken);
 
@@ -27,7 +30,6 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)", "$account", "$seq");
         await using var ledger = Command(connection, transaction, InsertLedgerSql, "$rows");
         await using var usage = Command(connection, transaction, AddUsageSql, "$account", "$rows");
-        using var rows = new JsonRows();
         foreach (var batch in batches)
         {
             claim.Parameters["$account"].Value = batch.AccountId;
