@@ -58,10 +58,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
         try
         {
-            using var document = ParseCaptured();
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage)
-                ? Usage.From(usage)
-                : null;
+            return response.Headers.ContentEncoding.Count == 0 ? UsageIn(captured.AsSpan(0, capturedLength)) : UsageIn(Decoded());
         }
         catch (Exception exception) when (exception is JsonException or InvalidDataException)
         {
@@ -69,24 +66,48 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         }
     }
 
-    /// <summary>The gateway asks for identity encoding; an upstream that compresses anyway is decoded here.</summary>
-    private JsonDocument ParseCaptured()
+    /// <summary>The top-level <c>usage</c> of a JSON object, read without building a document of the whole body.</summary>
+    private static Usage? UsageIn(ReadOnlySpan<byte> json)
     {
-        var encoding = response.Headers.ContentEncoding;
-        if (encoding.Count == 0)
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            return JsonDocument.Parse(captured.AsMemory(0, capturedLength));
+            return null;
         }
 
+        Usage? usage = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isUsage = reader.ValueTextEquals("usage"u8);
+            reader.Read();
+            if (isUsage)
+            {
+                using var value = JsonDocument.ParseValue(ref reader);
+                usage = Usage.From(value.RootElement);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return usage;
+    }
+
+    /// <summary>The gateway asks for identity encoding; an upstream that compresses anyway is decoded here.</summary>
+    private byte[] Decoded()
+    {
         var body = new MemoryStream(captured!, 0, capturedLength, writable: false);
-        using Stream decoded = encoding.ToString().ToLowerInvariant() switch
+        using Stream decoded = response.Headers.ContentEncoding.ToString().ToLowerInvariant() switch
         {
             "gzip" => new GZipStream(body, CompressionMode.Decompress),
             "deflate" => new ZLibStream(body, CompressionMode.Decompress),
             "br" => new BrotliStream(body, CompressionMode.Decompress),
             _ => body,
         };
-        return JsonDocument.Parse(decoded);
+        using var plain = new MemoryStream();
+        decoded.CopyTo(plain);
+        return plain.ToArray();
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)

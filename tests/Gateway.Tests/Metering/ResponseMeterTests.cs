@@ -33,6 +33,27 @@ public sealed class ResponseMeterTests
         meter.Dispose();
     }
 
+    public static TheoryData<string, Usage?> Bodies => new()
+    {
+        { """{"object":"embedding_list","data":[{"usage":{"prompt_tokens":9}}],"usage":{"prompt_tokens":3,"total_tokens":3}}""", new Usage(3, 0) },
+        { """{"choices":[{"message":{"content":"{\"usage\":1}"},"usage":{"prompt_tokens":1,"completion_tokens":1}}]}""", null },
+        { """{"object":"list","data":[]}""", null },
+        { """{"usage":{"prompt_tokens":3,"completion_tokens":4}""", null },
+        { """[{"usage":{"prompt_tokens":3,"completion_tokens":4}}]""", null },
+        { "not json", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public async Task Only_a_top_level_usage_of_a_whole_json_object_counts(string body, Usage? expected)
+    {
+        var (meter, _) = Meter("application/json", null);
+
+        await meter.WriteAsync(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(expected, meter.ReportedUsage());
+    }
+
     [Fact]
     public async Task A_gzip_body_from_an_upstream_that_compresses_anyway_is_decoded_to_read_usage()
     {
