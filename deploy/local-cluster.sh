@@ -33,7 +33,8 @@ start_node() { # name, dll, then extra arguments; environment comes from the cal
   # cd on its own line: "cd && nohup … &" would background a subshell and record its pid, not dotnet's.
   (
     cd "$(dirname "$dll")"
-    nohup dotnet "$dll" "$@" > "$STATE/$name.log" 2>&1 < /dev/null &
+    # Server tiering, as in deploy/Dockerfile.gateway.
+    DOTNET_TC_QuickJit=1 DOTNET_TC_CallCountingDelayMs=0 nohup dotnet "$dll" "$@" > "$STATE/$name.log" 2>&1 < /dev/null &
     echo $! > "$STATE/$name.pid"
   )
 }

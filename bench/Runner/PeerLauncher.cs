@@ -7,6 +7,17 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The tiering the gateway and silo ship with in their containers (deploy/Dockerfile.*), given to both
+    /// .NET peers alike: quick JIT, so dynamic PGO profiles the hot path, with call counting from the
+    /// first call (without it a gateway under load at once kept unprofiled code for seconds).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ServerTiering = new Dictionary<string, string>
+    {
+        ["DOTNET_TC_QuickJit"] = "1",
+        ["DOTNET_TC_CallCountingDelayMs"] = "0",
+    };
+
     public string RunDirectory => runDirectory;
 
     public Task<RunningPeer> StartUpstreamAsync() =>
@@ -15,7 +26,7 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
     public static RunningPeer Direct(RunningPeer upstream) => new("direct", upstream.BaseUrl, NoHeaders);
 
     public Task<RunningPeer> StartBareYarpAsync(RunningPeer upstream) =>
-        StartDotnetAsync("bare-yarp", Dll("bench/BareYarp", "DosAi.Orleans.Bench.BareYarp"), [$"--Upstream:BaseUrl={upstream.BaseUrl}"], "/");
+        StartDotnetAsync("bare-yarp", Dll("bench/BareYarp", "DosAi.Orleans.Bench.BareYarp"), [$"--Upstream:BaseUrl={upstream.BaseUrl}"], "/", ServerTiering);
 
     /// <summary>The built gateway as its own process, embedded mode, with its shipped appsettings (working directory = its output folder).</summary>
     public Task<RunningPeer> StartGatewayAsync(RunningPeer upstream, string dataDirectory, IReadOnlyDictionary<string, string> settings, string name = "gateway")
@@ -27,8 +38,13 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
             $"--Embedded:DataDirectory={dataDirectory}",
         };
         // DOTNET_* settings are runtime knobs (GC, tiering): environment variables, not configuration.
-        var runtime = options.GatewaySettings.Where(setting => setting.Key.StartsWith("DOTNET_", StringComparison.Ordinal)).ToDictionary();
-        arguments.AddRange(settings.Concat(options.GatewaySettings.Where(setting => !runtime.ContainsKey(setting.Key)))
+        var runtime = new Dictionary<string, string>(ServerTiering);
+        foreach (var (key, value) in options.GatewaySettings.Where(setting => setting.Key.StartsWith("DOTNET_", StringComparison.Ordinal)))
+        {
+            runtime[key] = value;
+        }
+
+        arguments.AddRange(settings.Concat(options.GatewaySettings.Where(setting => !setting.Key.StartsWith("DOTNET_", StringComparison.Ordinal)))
             .Select(setting => $"--{setting.Key}={setting.Value}"));
         return StartDotnetAsync(name, Dll("src/Gateway", "DosAi.Orleans.Gateway"), arguments, "/healthz", runtime);
     }
