@@ -20,15 +20,9 @@ public static class GrainKeys
     /// </summary>
     public static IdSpan ForKeyHash(ReadOnlySpan<byte> sha256)
     {
-        const string hexDigits = "0123456789abcdef";
         var utf8 = new byte[KeyPrefix.Length + 2 * sha256.Length];
         Encoding.ASCII.GetBytes(KeyPrefix, utf8);
-        for (var i = 0; i < sha256.Length; i++)
-        {
-            utf8[KeyPrefix.Length + 2 * i] = (byte)hexDigits[sha256[i] >> 4];
-            utf8[KeyPrefix.Length + 2 * i + 1] = (byte)hexDigits[sha256[i] & 0xF];
-        }
-
+        Convert.TryToHexStringLower(sha256, utf8.AsSpan(KeyPrefix.Length), out _);
         return new IdSpan(utf8);
     }
 
