@@ -24,6 +24,8 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
     public Stream Inner => inner;
 
+    private bool Encoded => response.Headers.ContentEncoding.Count > 0 && response.Headers.ContentEncoding != "identity";
+
     /// <summary>The upstream sent at least one body byte.</summary>
     public bool Started { get; private set; }
 
@@ -58,7 +60,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
         try
         {
-            return response.Headers.ContentEncoding.Count == 0 ? UsageIn(captured.AsSpan(0, capturedLength)) : UsageIn(Decoded());
+            return Encoded ? UsageIn(Decoded()) : UsageIn(captured.AsSpan(0, capturedLength));
         }
         catch (Exception exception) when (exception is JsonException or InvalidDataException)
         {
@@ -144,8 +146,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
         decided = true;
         var eventStream = response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true;
-        var encoded = response.Headers.ContentEncoding.Count > 0 && response.Headers.ContentEncoding != "identity";
-        if (eventStream && !encoded)
+        if (eventStream && !Encoded)
         {
             events = new SseEventMeter(forwardUsageChunk);
             forwarded = new ArrayBufferWriter<byte>();
