@@ -21,7 +21,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             return Empty;
         }
 
-        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? ModelNames.Shared.Share(m.GetString()!) : null;
         var stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         var wantsUsage = stream && body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
             && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
