@@ -6,7 +6,8 @@ namespace DosAi.Orleans.Bench.Runner;
 
 /// <summary>
 /// Every request of a latency run as CSV (sent offset, latency, status, key), so a tail can be traced
-/// to moments (a periodic stall) or spread evenly (a slower path) after the run.
+/// to moments (a periodic stall) or spread evenly (a slower path) after the run; a <c>.start</c> file beside
+/// it holds the UTC time of its first request.
 /// </summary>
 public static class ExchangeLog
 {
@@ -20,6 +21,8 @@ public static class ExchangeLog
                 $"{(exchange.Sent - start) * 1000.0 / Stopwatch.Frequency:0.000},{exchange.Milliseconds:0.000},{exchange.Status},{exchange.Key}\n");
         }
 
+        // The wall-clock time of sent_ms 0, to line requests up with events traced in a peer (GC pauses).
+        await File.WriteAllTextAsync(path + ".start", (DateTime.UtcNow - Stopwatch.GetElapsedTime(start)).ToString("O", CultureInfo.InvariantCulture));
         await File.WriteAllTextAsync(path, csv.ToString());
     }
 }
