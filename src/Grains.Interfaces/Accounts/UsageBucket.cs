@@ -15,17 +15,7 @@ public sealed record UsageBucket(
     [property: Id(2)] long Requests,
     [property: Id(3)] long PromptTokens,
     [property: Id(4)] long CompletionTokens,
-    [property: Id(5)] long CostMicros)
-{
-    public UsageBucket Add(UsageBucket other) =>
-        this with
-        {
-            Requests = Requests + other.Requests,
-            PromptTokens = PromptTokens + other.PromptTokens,
-            CompletionTokens = CompletionTokens + other.CompletionTokens,
-            CostMicros = CostMicros + other.CostMicros,
-        };
-}
+    [property: Id(5)] long CostMicros);
 
 /// <param name="KeyId">Only this key's usage; null for all keys.</param>
 [GenerateSerializer, Immutable, Alias("UsageQuery")]

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
@@ -32,7 +33,7 @@ public sealed class AccountGrain(
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWaitForKeys = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<(string KeyId, DateTimeOffset Minute), UsageBucket> pendingUsage = [];
+    private readonly Dictionary<(string KeyId, DateTimeOffset Minute), PendingUsage> pendingUsage = [];
     private readonly List<AccountingBatch> unrecorded = [];
     // The tick's write of the first recordingCount unrecorded batches, not awaited by the tick (see RecordBehind).
     private Task? recording;
@@ -227,8 +228,8 @@ public sealed class AccountGrain(
 
         ticks.Soon();
         var minute = UsageGranularities.MinuteOf(charge.At);
-        var used = new UsageBucket(charge.KeyId, minute, 1, charge.PromptTokens, charge.CompletionTokens, charge.CostMicros);
-        pendingUsage[(charge.KeyId, minute)] = pendingUsage.TryGetValue((charge.KeyId, minute), out var earlier) ? earlier.Add(used) : used;
+        ref var usage = ref CollectionsMarshal.GetValueRefOrAddDefault(pendingUsage, (charge.KeyId, minute), out _);
+        usage = usage.Add(charge);
     }
 
     /// <summary>
@@ -385,7 +386,8 @@ public sealed class AccountGrain(
             ledger[i] = pendingLedger[i].ToEntry(accountId);
         }
 
-        unrecorded.Add(new AccountingBatch(accountId, ++lastBatchSequence, ledger, pendingUsage.Values.ToArray()));
+        var usage = pendingUsage.Select(pending => pending.Value.ToBucket(pending.Key.KeyId, pending.Key.Minute)).ToArray();
+        unrecorded.Add(new AccountingBatch(accountId, ++lastBatchSequence, ledger, usage));
         pendingLedger.Clear();
         pendingUsage.Clear();
         changedSinceCheckpoint = true;

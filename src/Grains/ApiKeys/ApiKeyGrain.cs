@@ -147,14 +147,14 @@ public sealed class ApiKeyGrain(
             return;
         }
 
-        var charge = new Charge(state.State.KeyId!, settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow());
+        var unsent = new UnsentCharge(settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow(), ticket.LeasedMicros, ticket.LeaseEpoch);
         if (ticket.LeasedMicros == 0)
         {
-            await Account.Settle(ticket.Reservation, charge);
+            await Account.Settle(ticket.Reservation, unsent.ToCharge(state.State.KeyId!));
             return;
         }
 
-        unsentCharges.Add(new UnsentCharge(charge, ticket.LeasedMicros, ticket.LeaseEpoch));
+        unsentCharges.Add(unsent);
         if (unsentCharges.Count == 1)
         {
             holders.Add(this.GetGrainId(), Self);
@@ -179,14 +179,15 @@ public sealed class ApiKeyGrain(
         holders.Remove(this.GetGrainId());
         try
         {
-            await Account.SettleCharges([.. sending.Select(unsent => unsent.Charge)]);
+            var keyId = state.State.KeyId!;
+            await Account.SettleCharges([.. sending.Select(unsent => unsent.ToCharge(keyId))]);
         }
         catch (Exception exception)
         {
             // Not retried: the account may have applied them before the failure reached us, and a charge
             // applied twice is worse than one lost. The amounts are in the log for reconciliation.
             logger.LogError(exception, "Charges of key {KeyId} did not reach the account: {Requests} requests, {CostMicros} micro-USD",
-                state.State.KeyId, sending.Count, sending.Sum(unsent => unsent.Charge.CostMicros));
+                state.State.KeyId, sending.Count, sending.Sum(unsent => unsent.CostMicros));
         }
 
         foreach (var unsent in sending)
@@ -320,6 +321,12 @@ public sealed class ApiKeyGrain(
 
     private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, activity.State.LastUsedAt);
 
-    /// <summary>A leased request's charge waiting to be sent, with the lease share it keeps held until then.</summary>
-    private sealed record UnsentCharge(Charge Charge, long Leased, long LeaseEpoch);
+    /// <summary>
+    /// A leased request's charge waiting to be sent, with the lease share it keeps held until then. A value,
+    /// not a <see cref="Charge"/> object: held up to a write-behind interval, objects survived gen0 GCs.
+    /// </summary>
+    private readonly record struct UnsentCharge(string? Model, long PromptTokens, long CompletionTokens, long CostMicros, DateTimeOffset At, long Leased, long LeaseEpoch)
+    {
+        public Charge ToCharge(string keyId) => new(keyId, Model, PromptTokens, CompletionTokens, CostMicros, At);
+    }
 }
