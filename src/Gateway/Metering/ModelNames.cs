@@ -13,6 +13,7 @@ public sealed class ModelNames(int capacity)
     public const int LongestShared = 128;
 
     private readonly ConcurrentDictionary<string, string> names = new(StringComparer.Ordinal);
+    private int stored; // ConcurrentDictionary.Count takes every lock: not on a request's path
 
     public static ModelNames Shared { get; } = new(1024);
 
@@ -24,6 +25,17 @@ public sealed class ModelNames(int capacity)
             return shared;
         }
 
-        return names.Count < capacity && name.Length <= LongestShared ? names.GetOrAdd(name, name) : name;
+        if (name.Length > LongestShared || Volatile.Read(ref stored) >= capacity)
+        {
+            return name;
+        }
+
+        if (names.TryAdd(name, name))
+        {
+            Interlocked.Increment(ref stored);
+            return name;
+        }
+
+        return names.TryGetValue(name, out shared) ? shared : name;
     }
 }

@@ -380,13 +380,8 @@ public sealed class AccountGrain(
         }
 
         var accountId = this.GetPrimaryKeyString();
-        var ledger = new LedgerEntry[pendingLedger.Count];
-        for (var i = 0; i < ledger.Length; i++)
-        {
-            ledger[i] = pendingLedger[i].ToEntry(accountId);
-        }
-
-        var usage = pendingUsage.Select(pending => pending.Value.ToBucket(pending.Key.KeyId, pending.Key.Minute)).ToArray();
+        LedgerEntry[] ledger = [.. pendingLedger.Select(entry => entry.ToEntry(accountId))];
+        UsageBucket[] usage = [.. pendingUsage.Select(pending => pending.Value.ToBucket(pending.Key.KeyId, pending.Key.Minute))];
         unrecorded.Add(new AccountingBatch(accountId, ++lastBatchSequence, ledger, usage));
         pendingLedger.Clear();
         pendingUsage.Clear();
