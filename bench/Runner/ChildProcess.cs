@@ -23,6 +23,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private readonly Process process;
     private readonly StreamWriter log;
+    private volatile bool reportedAddressInUse;
 
     static ChildProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
 
@@ -60,12 +61,12 @@ public sealed class ChildProcess : IAsyncDisposable
 
         var log = new StreamWriter(Path.Combine(logDirectory, name + ".log"), append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        var child = new ChildProcess(name, process, log);
+        process.OutputDataReceived += (_, e) => child.Write(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Write(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var child = new ChildProcess(name, process, log);
         Running[child] = true;
         return child;
     }
@@ -78,7 +79,9 @@ public sealed class ChildProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{Name} exited with code {process.ExitCode} before it was ready; see its log.");
+                process.WaitForExit(); // the rest of its output, so that a bind failure is seen
+                var message = $"{Name} exited with code {process.ExitCode} before it was ready; see its log.";
+                throw reportedAddressInUse ? new PortTakenException(message) : new InvalidOperationException(message);
             }
 
             try
@@ -148,11 +151,16 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    private static void Write(StreamWriter log, string? line)
+    private void Write(string? line)
     {
         if (line is null)
         {
             return;
+        }
+
+        if (line.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            reportedAddressInUse = true;
         }
 
         lock (log)

@@ -81,12 +81,10 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
             throw new FileNotFoundException("Portkey is not installed; bench/run.sh installs it.", start);
         }
 
-        var port = Ports.FreeLoopback();
         var preload = Path.Combine(AppContext.BaseDirectory, "portkey-loopback.cjs");
-        var process = ChildProcess.Start("portkey", "node", ["--require", preload, start, $"--port={port}", "--headless"], runDirectory,
-            environment: new Dictionary<string, string> { ["NODE_ENV"] = "production" });
-        var url = $"http://127.0.0.1:{port}";
-        await ReadyOrStopAsync(process, url + "/");
+        var (process, url) = await StartOnFreePortAsync(port => ChildProcess.Start("portkey", "node",
+            ["--require", preload, start, $"--port={port}", "--headless"], runDirectory,
+            environment: new Dictionary<string, string> { ["NODE_ENV"] = "production" }), "/");
         var headers = new Dictionary<string, string>
         {
             ["x-portkey-provider"] = "openai",
@@ -103,11 +101,34 @@ public sealed class PeerLauncher(BenchOptions options, string runDirectory, Http
             throw new FileNotFoundException($"{name} is not built ({options.Configuration}); bench/run.sh builds it.", dll);
         }
 
-        var url = $"http://127.0.0.1:{Ports.FreeLoopback()}";
-        var process = ChildProcess.Start(name, "dotnet", [dll, $"--urls={url}", .. arguments], runDirectory, workingDirectory: Path.GetDirectoryName(dll), environment);
-        await ReadyOrStopAsync(process, url + readyPath);
+        var (process, url) = await StartOnFreePortAsync(port => ChildProcess.Start(name, "dotnet",
+            [dll, $"--urls={Url(port)}", .. arguments], runDirectory, workingDirectory: Path.GetDirectoryName(dll), environment), readyPath);
         return new RunningPeer(name, url, NoHeaders, process);
     }
+
+    /// <summary>
+    /// Starts a child on a port that was free a moment ago, and again on another one if a socket took the port
+    /// first: the ephemeral range it comes from is the one every client connection of the run draws from too.
+    /// </summary>
+    private async Task<(ChildProcess Process, string Url)> StartOnFreePortAsync(Func<int, ChildProcess> start, string readyPath)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = Ports.FreeLoopback();
+            var process = start(port);
+            try
+            {
+                await ReadyOrStopAsync(process, Url(port) + readyPath);
+                return (process, Url(port));
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+                Console.WriteLine($"{process.Name}: port {port} was taken before it could listen; starting it again on another");
+            }
+        }
+    }
+
+    private static string Url(int port) => $"http://127.0.0.1:{port}";
 
     private async Task ReadyOrStopAsync(ChildProcess process, string url)
     {
