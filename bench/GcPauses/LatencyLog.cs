@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace DosAi.Orleans.Bench.GcPauses;
+
+/// <summary>One request of a bench latency CSV, placed in UTC by the <c>.start</c> file beside it.</summary>
+public readonly record struct LoggedRequest(DateTime SentUtc, double LatencyMs)
+{
+    public DateTime AnsweredUtc => SentUtc.AddMilliseconds(LatencyMs);
+}
+
+/// <summary>Reads <c>latency-&lt;peer&gt;-round&lt;N&gt;-&lt;rate&gt;.csv</c> as the bench runner writes it (sent offset, latency, status, key).</summary>
+public static class LatencyLog
+{
+    public static IReadOnlyList<LoggedRequest> Read(string csvPath)
+    {
+        var start = DateTime.Parse(File.ReadAllText(csvPath + ".start").Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        return File.ReadLines(csvPath)
+            .Skip(1)
+            .Select(line => line.Split(','))
+            .Select(fields => new LoggedRequest(
+                start.AddMilliseconds(double.Parse(fields[0], CultureInfo.InvariantCulture)),
+                double.Parse(fields[1], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using DosAi.Orleans.Bench.GcPauses;
+
+// Usage: GcPauses <trace.nettrace> [latency.csv]
+// Lists each pause (GCs and other runtime suspensions) of a traced peer; with a bench latency CSV, also how much of the peer's p99 the
+// requests in flight during a pause account for.
+if (args.Length is < 1 or > 2)
+{
+    Console.Error.WriteLine("usage: dotnet bench/GcPauses/bin/Release/net10.0/DosAi.Orleans.Bench.GcPauses.dll <trace.nettrace> [latency.csv]");
+    return 2;
+}
+
+var pauses = GcTraceReader.Read(args[0]);
+var culture = CultureInfo.InvariantCulture;
+Console.WriteLine("| start (UTC) | pause ms | kind | promoted MB | card marking ms |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+foreach (var pause in pauses)
+{
+    Console.WriteLine(string.Create(culture,
+        $"| {pause.StartUtc:HH:mm:ss.fff} | {pause.PauseMs:0.00} | {pause.Kind} | {pause.PromotedMB:0.0} | {pause.CardMarkingMs:0.00} |"));
+}
+
+if (args.Length == 2)
+{
+    var requests = LatencyLog.Read(args[1]);
+    var from = requests.Min(request => request.SentUtc);
+    var to = requests.Max(request => request.AnsweredUtc);
+    var during = pauses.Where(pause => pause.Overlaps(from, to)).ToList();
+    bool InPause(LoggedRequest request) => during.Any(pause => pause.Overlaps(request.SentUtc, request.AnsweredUtc));
+
+    var p99 = Percentile99(requests.Select(request => request.LatencyMs));
+    var slowest = requests.Where(request => request.LatencyMs >= p99).ToList();
+    var calm = requests.Where(request => !InPause(request)).Select(request => request.LatencyMs);
+    Console.WriteLine();
+    Console.WriteLine(string.Create(culture,
+        $"{requests.Count} requests, {during.Count} pauses while they ran (longest {(during.Count == 0 ? 0 : during.Max(pause => pause.PauseMs)):0.00} ms)"));
+    Console.WriteLine(string.Create(culture,
+        $"p99 {p99:0.00} ms; of the slowest 1% ({slowest.Count}), {slowest.Count(InPause)} were in flight during a pause; p99 of the others {Percentile99(calm):0.00} ms"));
+}
+
+return 0;
+
+static double Percentile99(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))];
+}
