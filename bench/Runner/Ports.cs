@@ -5,7 +5,7 @@ namespace DosAi.Orleans.Bench.Runner;
 
 public static class Ports
 {
-    /// <summary>A loopback port that was free a moment ago (the OS picks it; a race with other programs is unlikely).</summary>
+    /// <summary>A loopback port that was free a moment ago (the OS picks it; a socket can still take it before the caller listens).</summary>
     public static int FreeLoopback()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
