@@ -3,8 +3,11 @@ using System.Globalization;
 namespace DosAi.Orleans.Bench.GcPauses;
 
 /// <summary>One request of a bench latency CSV, placed in UTC by the <c>.start</c> file beside it.</summary>
-public readonly record struct LoggedRequest(DateTime SentUtc, double LatencyMs)
+public readonly record struct LoggedRequest(DateTime SentUtc, double LatencyMs, int Status)
 {
+    /// <summary>Timed in the bench's percentiles (failures and non-2xx are only counted there).</summary>
+    public bool Answered => Status is >= 200 and < 300;
+
     public DateTime AnsweredUtc => SentUtc.AddMilliseconds(LatencyMs);
 }
 
@@ -19,7 +22,8 @@ public static class LatencyLog
             .Select(line => line.Split(','))
             .Select(fields => new LoggedRequest(
                 start.AddMilliseconds(double.Parse(fields[0], CultureInfo.InvariantCulture)),
-                double.Parse(fields[1], CultureInfo.InvariantCulture)))
+                double.Parse(fields[1], CultureInfo.InvariantCulture),
+                int.Parse(fields[2], CultureInfo.InvariantCulture)))
             .ToList();
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DosAi.Orleans.Bench.GcPauses;
+using DosAi.Orleans.Bench.Runner;
 
 // Usage: GcPauses <trace.nettrace> [latency.csv]
 // Lists each pause (GCs and other runtime suspensions) of a traced peer; with a bench latency CSV, also how much of the peer's p99 the
@@ -22,15 +23,15 @@ foreach (var pause in pauses)
 
 if (args.Length == 2)
 {
-    var requests = LatencyLog.Read(args[1]);
+    var requests = LatencyLog.Read(args[1]).Where(request => request.Answered).ToList();
     var from = requests.Min(request => request.SentUtc);
     var to = requests.Max(request => request.AnsweredUtc);
     var during = pauses.Where(pause => pause.Overlaps(from, to)).ToList();
     bool InPause(LoggedRequest request) => during.Any(pause => pause.Overlaps(request.SentUtc, request.AnsweredUtc));
 
-    var p99 = Percentile99(requests.Select(request => request.LatencyMs));
+    var p99 = Percentile99(requests);
     var slowest = requests.Where(request => request.LatencyMs >= p99).ToList();
-    var calm = requests.Where(request => !InPause(request)).Select(request => request.LatencyMs);
+    var calm = requests.Where(request => !InPause(request));
     Console.WriteLine();
     Console.WriteLine(string.Create(culture,
         $"{requests.Count} requests, {during.Count} pauses while they ran (longest {(during.Count == 0 ? 0 : during.Max(pause => pause.PauseMs)):0.00} ms)"));
@@ -40,8 +41,5 @@ if (args.Length == 2)
 
 return 0;
 
-static double Percentile99(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))];
-}
+static double Percentile99(IEnumerable<LoggedRequest> requests) =>
+    LatencyStats.NearestRank([.. requests.Select(request => request.LatencyMs).Order()], 0.99);

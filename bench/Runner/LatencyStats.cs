@@ -10,11 +10,12 @@ public sealed record LatencyStats(int NotOk, int Failed, double P50Ms, double P9
         return new LatencyStats(
             exchanges.Count - ok.Length - failed,
             failed,
-            Percentile(ok, 0.50),
-            Percentile(ok, 0.99),
-            Percentile(ok, 0.999));
+            NearestRank(ok, 0.50),
+            NearestRank(ok, 0.99),
+            NearestRank(ok, 0.999));
     }
 
-    private static double Percentile(double[] sorted, double quantile) =>
+    /// <summary>The exact percentile of ascending <paramref name="sorted"/> values (nearest rank).</summary>
+    public static double NearestRank(double[] sorted, double quantile) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
 }
