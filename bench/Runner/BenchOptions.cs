@@ -79,7 +79,8 @@ public sealed record BenchOptions
             Suites = values.Remove("--only", out var only) ? List(only).ToHashSet() : new HashSet<string> { "throughput", "exactness", "scale" },
             Peers = values.Remove("--peers", out var peers) ? List(peers) : ["gateway", "direct", "bare-yarp", "nginx", "portkey"],
             Seconds = Int("--seconds", 10, 30),
-            WarmupSeconds = Int("--warmup", 3, 10),
+            // A peer just driven to saturation takes seconds to settle (bench/README.md, tenth session).
+            WarmupSeconds = Int("--warmup", 10, 10),
             Connections = Int("--connections", 64, 64),
             Threads = Int("--threads", 2, 2),
             Rates = values.Remove("--rates", out var rates) ? List(rates)

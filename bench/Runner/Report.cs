@@ -36,7 +36,7 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
         Line("## Throughput and added latency");
         Line();
         Line($"Saturation: wrk -t{options.Threads} -c{options.Connections} for {options.Seconds} s after {options.WarmupSeconds} s warm-up, "
-            + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at each fixed rate for {options.Seconds} s "
+            + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at each fixed rate, lowest first, for {options.Seconds} s "
             + $"after {options.WarmupSeconds} s at that rate (\"half\" is half the gateway's saturation rate), latency from dispatch to full response. "
             + (rounds > 1 ? $"{rounds} rounds, fresh processes each round; medians, with every round's value in brackets." : "One round."));
         Line();
