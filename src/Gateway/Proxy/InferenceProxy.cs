@@ -97,7 +97,17 @@ public sealed class InferenceProxy(
         finally
         {
             // Always settle, even if forwarding failed unexpectedly: the reservation must be released.
-            await Settle(key, admission.Ticket, request, usage);
+            // Awaited here, not in a method of its own: one async state machine less allocated per request.
+            var cost = pricing.Value.CostMicros(request.Model, usage.PromptTokens, usage.CompletionTokens);
+            try
+            {
+                await key.Settle(new Settlement(admission.Ticket, request.Model, usage.PromptTokens, usage.CompletionTokens, cost));
+                metrics.CountUsage(usage, cost);
+            }
+            catch (Exception exception)
+            {
+                logger.LogError(exception, "Settlement for key {KeyId} failed", admission.Ticket.KeyId);
+            }
         }
     }
 
@@ -167,20 +177,6 @@ public sealed class InferenceProxy(
     private static bool IsJson(string? contentType) =>
         contentType is null || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase);
-
-    private async Task Settle(IApiKeyGrain key, AdmissionTicket ticket, InferenceRequest request, Usage usage)
-    {
-        var cost = pricing.Value.CostMicros(request.Model, usage.PromptTokens, usage.CompletionTokens);
-        try
-        {
-            await key.Settle(new Settlement(ticket, request.Model, usage.PromptTokens, usage.CompletionTokens, cost));
-            metrics.CountUsage(usage, cost);
-        }
-        catch (Exception exception)
-        {
-            logger.LogError(exception, "Settlement for key {KeyId} failed", ticket.KeyId);
-        }
-    }
 
     private Task RejectInvalidKey(HttpContext context) =>
         Reject(context, StatusCodes.Status401Unauthorized,

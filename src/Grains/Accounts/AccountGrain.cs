@@ -206,9 +206,10 @@ public sealed class AccountGrain(
     {
         if (Exists)
         {
-            foreach (var charge in charges)
+            // Indexed: foreach over the interface would allocate an enumerator per call.
+            for (var index = 0; index < charges.Count; index++)
             {
-                Record(charge);
+                Record(charges[index]);
             }
         }
 

@@ -179,8 +179,14 @@ public sealed class ApiKeyGrain(
         holders.Remove(this.GetGrainId());
         try
         {
-            var keyId = state.State.KeyId!;
-            await Account.SettleCharges([.. sending.Select(unsent => unsent.ToCharge(keyId))]);
+            // A loop, not LINQ over a capturing lambda: this runs once a second in every busy key.
+            var charges = new Charge[sending.Count];
+            for (var index = 0; index < charges.Length; index++)
+            {
+                charges[index] = sending[index].ToCharge(state.State.KeyId!);
+            }
+
+            await Account.SettleCharges(charges);
         }
         catch (Exception exception)
         {

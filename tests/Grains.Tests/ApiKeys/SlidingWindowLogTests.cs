@@ -140,6 +140,55 @@ public sealed class SlidingWindowLogTests
         Assert.Equal(3, log.Count);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void Reconcile_finds_any_live_entry_old_or_new_and_ignores_retracted_and_expired_ones(int seed)
+    {
+        var random = new Random(seed);
+        var log = new SlidingWindowLog();
+        var admitted = new List<long>();
+        var retracted = new List<long>();
+        var time = Start;
+        for (var i = 0; i < 400; i++)
+        {
+            time = time.AddMilliseconds(random.Next(0, 400));
+            var decision = log.TryAdmit(time, 100, 1_000, long.MaxValue);
+            if (random.Next(10) == 0)
+            {
+                log.Retract(decision.EntryId);
+                retracted.Add(decision.EntryId);
+            }
+            else
+            {
+                admitted.Add(decision.EntryId);
+            }
+        }
+
+        // 400 admissions over about 80 s: the oldest have expired, the rest are spread over the whole log.
+        var found = 0;
+        foreach (var id in admitted.OrderBy(_ => random.Next()).ToList())
+        {
+            var actual = random.Next(0, 50);
+            var before = log.Tokens;
+            log.Reconcile(id, actual);
+            if (log.Tokens != before)
+            {
+                Assert.Equal(before - 100 + actual, log.Tokens);
+                found++;
+            }
+        }
+
+        Assert.Equal(log.Count, found);
+        Assert.InRange(found, 100, admitted.Count - 1);
+        foreach (var id in retracted)
+        {
+            var before = log.Tokens;
+            log.Reconcile(id, 1_000);
+            Assert.Equal(before, log.Tokens);
+        }
+    }
+
     [Fact]
     public void Reset_times_follow_the_newest_entries()
     {
