@@ -43,7 +43,7 @@ public sealed class ExactnessSuite(BenchOptions options, PeerLauncher launcher, 
 
         var schedule = Schedule(options.ExactKeys, targets.Count, limit, options.ExactSeconds);
         Console.WriteLine($"exactness: {schedule.Count} requests over {options.ExactSeconds} s on {options.ExactKeys} keys × {targets.Count} targets");
-        var (exchanges, _) = await new OpenLoopSender(client).RunAsync(
+        var (exchanges, _, _) = await new OpenLoopSender(client).RunAsync(
             schedule.Select(s => s.At).ToArray(),
             i => (targets[schedule[i].Target].PeerFor(i), targets[schedule[i].Target].KeyOffset + schedule[i].Key),
             keys);

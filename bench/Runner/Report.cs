@@ -50,7 +50,7 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
         }
 
         Line();
-        Line("| peer | rate req/s | p50 ms | p99 ms | p99.9 ms | non-2xx / failed | sender lag ms (max) | peer CPU (cores) |");
+        Line("| peer | rate req/s | p50 ms | p99 ms | p99.9 ms | non-2xx / failed | sender lag / own GC ms (max) | peer CPU (cores) |");
         Line("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows)
         {
@@ -58,7 +58,7 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
             {
                 var runs = row.Rounds.Select(round => round.Latency.Single(run => run.Rate == rate)).ToList();
                 Line($"| {row.Peer} | {rate} | {Median(runs.Select(r => r.Stats.P50Ms)):0.00} | {Spread(runs.Select(r => r.Stats.P99Ms), "0.00")} | "
-                    + $"{Median(runs.Select(r => r.Stats.P999Ms)):0.00} | {runs.Sum(r => r.Stats.NotOk)} / {runs.Sum(r => r.Stats.Failed)} | {runs.Max(r => r.SenderLagMs):0.0} | "
+                    + $"{Median(runs.Select(r => r.Stats.P999Ms)):0.00} | {runs.Sum(r => r.Stats.NotOk)} / {runs.Sum(r => r.Stats.Failed)} | {runs.Max(r => r.SenderLagMs):0.0} / {runs.Max(r => r.SenderGcMs):0.0} | "
                     + (runs.All(r => r.Cores is not null) ? Spread(runs.Select(r => r.Cores!.Value), "0.00") : "—") + " |");
             }
         }

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace DosAi.Orleans.Bench.Runner;
 
 /// <param name="Cores">CPU the peer's processes used during the run ÷ its length; null when unknown (direct: the upstream is not the peer).</param>
-public sealed record LatencyRun(int Rate, LatencyStats Stats, double SenderLagMs, double? Cores);
+/// <param name="SenderGcMs">How long the sender's own GC paused it during the run.</param>
+public sealed record LatencyRun(int Rate, LatencyStats Stats, double SenderLagMs, double SenderGcMs, double? Cores);
 
 /// <summary>One peer in one round: wrk at saturation, then the open-loop sender at each fixed rate.</summary>
 public sealed record ThroughputRound(WrkResult Saturation, IReadOnlyList<LatencyRun> Latency);
@@ -60,17 +61,22 @@ public sealed class ThroughputSuite(BenchOptions options, PeerLauncher launcher,
                     // Warm-up at the same rate first: the sender's new connections and a peer's catch-up after
                     // saturation (write-behind backlog, a grown heap) are start-up, not steady-state latency.
                     await new OpenLoopSender(client).RunAsync(Schedule(rate, options.WarmupSeconds), i => (peer, i % keys.Length), keys);
+                    // The sender's garbage from earlier runs (Portkey's hundreds of thousands of failed requests
+                    // among it) is collected now, not in the middle of this peer's measurement.
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    GC.WaitForPendingFinalizers();
                     var cpuBefore = CpuOf(peer);
                     var started = Stopwatch.GetTimestamp();
-                    var (exchanges, lag) = await new OpenLoopSender(client).RunAsync(Schedule(rate, options.Seconds), i => (peer, i % keys.Length), keys);
+                    var (exchanges, lag, ownGc) = await new OpenLoopSender(client).RunAsync(Schedule(rate, options.Seconds), i => (peer, i % keys.Length), keys);
                     var cores = CpuOf(peer) - cpuBefore is { } used ? used / Stopwatch.GetElapsedTime(started) : (double?)null;
-                    latency.Add(new LatencyRun(rate, LatencyStats.From(exchanges), lag, cores));
+                    latency.Add(new LatencyRun(rate, LatencyStats.From(exchanges), lag, ownGc, cores));
                     await ExchangeLog.WriteAsync(Path.Combine(launcher.RunDirectory, $"latency-{name}-round{round}-{rate}.csv"), exchanges);
                 }
 
                 rounds[name].Add(new ThroughputRound(saturation, latency));
                 Console.WriteLine($"throughput: round {round}: {name}: {saturation.RequestsPerSecond:0} req/s; "
-                    + string.Join("; ", latency.Select(run => $"at {run.Rate} req/s p50 {run.Stats.P50Ms:0.00} ms p99 {run.Stats.P99Ms:0.00} ms")));
+                    + string.Join("; ", latency.Select(run => $"at {run.Rate} req/s p50 {run.Stats.P50Ms:0.00} ms p99 {run.Stats.P99Ms:0.00} ms "
+                    + $"(sender lag {run.SenderLagMs:0.0} ms, own GC {run.SenderGcMs:0.0} ms)")));
             }
         }
 
