@@ -11,6 +11,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const string Password = "correct horse 9";
 
     private IPlaywright playwright = null!;
+    private GatewayLogFile? logFile;
 
     public FakeUpstream Upstream { get; private set; } = null!;
 
@@ -21,7 +22,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Upstream = await FakeUpstream.StartAsync();
-        Gateway = await GatewayHost.StartAsync(Upstream.BaseUrl, settings: new Dictionary<string, string?>
+        logFile = new GatewayLogFile(Path.Combine(Screenshots.Directory, "..", "dashboard-gateway.log"));
+        Gateway = await GatewayHost.StartAsync(Upstream.BaseUrl, logs: logFile, settings: new Dictionary<string, string?>
         {
             // New accounts can call the API at once; the leak test needs more than 60 requests a minute.
             ["Accounts:SignupCreditUsd"] = "5",
@@ -64,6 +66,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         playwright.Dispose();
         await Gateway.DisposeAsync();
         await Upstream.DisposeAsync();
+        logFile?.Dispose();
     }
 }
 
