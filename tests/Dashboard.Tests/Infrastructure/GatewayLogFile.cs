@@ -12,13 +12,7 @@ public sealed class GatewayLogFile : ILoggerProvider
     private readonly StreamWriter writer;
     private readonly Lock gate = new();
 
-    public GatewayLogFile(string path)
-    {
-        Path = path;
-        writer = new StreamWriter(path, append: false) { AutoFlush = true };
-    }
-
-    public string Path { get; }
+    public GatewayLogFile(string path) => writer = new StreamWriter(path, append: false) { AutoFlush = true };
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
