@@ -5,12 +5,14 @@ using DosAi.Orleans.Gateway.Api;
 using DosAi.Orleans.Gateway.Dashboard;
 using DosAi.Orleans.Gateway.Metering;
 using DosAi.Orleans.Gateway.Proxy;
+using DosAi.Orleans.Grains.ApiKeys;
 using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -62,6 +64,8 @@ public static class GatewayHosting
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<InferenceProxy>();
         services.AddSingleton<GrainReferenceFactory<IApiKeyGrain>>();
+        // The silo's own when one is co-hosted (registered first, above); an empty one for a cluster client.
+        services.TryAddSingleton<CoHostedApiKeys>();
         services.AddSingleton<AccountService>();
 
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);

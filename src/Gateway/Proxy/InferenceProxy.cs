@@ -5,6 +5,7 @@ using System.Text.Json;
 using DosAi.Orleans.Gateway.Admission;
 using DosAi.Orleans.Gateway.Hosting;
 using DosAi.Orleans.Gateway.Metering;
+using DosAi.Orleans.Grains.ApiKeys;
 using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.AspNetCore.Http.Features;
@@ -14,11 +15,13 @@ using Yarp.ReverseProxy.Forwarder;
 namespace DosAi.Orleans.Gateway.Proxy;
 
 /// <summary>
-/// Every <c>/v1/*</c> request: key check (no grain call for malformed keys), estimate, one admission
-/// call to the key's grain, forward with YARP, meter the response, one settlement call.
+/// Every <c>/v1/*</c> request: key check (no grain call for malformed keys), estimate, admission by the
+/// key's grain, forward with YARP, meter the response, settlement by the key's grain. A key grain active in
+/// this process is reached directly for what needs no account call (<see cref="CoHostedApiKeys"/>).
 /// </summary>
 public sealed class InferenceProxy(
     GrainReferenceFactory<IApiKeyGrain> keys,
+    CoHostedApiKeys coHostedKeys,
     IHttpForwarder forwarder,
     UpstreamClient upstream,
     UpstreamTransformer transformer,
@@ -78,9 +81,15 @@ public sealed class InferenceProxy(
         var estimatedCost = pricing.Value.CostMicros(request.Model, request.PromptTokens, request.CompletionCap);
         Span<byte> keyHash = stackalloc byte[SHA256.HashSizeInBytes];
         ApiKeyFormat.Hash(token, keyHash);
-        var key = keys.Get(GrainKeys.ForKeyHash(keyHash));
+        var grainKey = GrainKeys.ForKeyHash(keyHash);
+        var coHosted = coHostedKeys.Find(grainKey);
+        var admissionRequest = new AdmissionRequest(request.EstimatedTokens, estimatedCost);
         var started = Stopwatch.GetTimestamp();
-        var admission = await key.Admit(new AdmissionRequest(request.EstimatedTokens, estimatedCost));
+        if (coHosted is null || !coHosted.TryAdmit(admissionRequest, out var admission))
+        {
+            admission = await keys.Get(grainKey).Admit(admissionRequest);
+        }
+
         metrics.AdmissionLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (admission.Outcome != AdmissionOutcome.Admitted)
         {
@@ -101,7 +110,12 @@ public sealed class InferenceProxy(
             var cost = pricing.Value.CostMicros(request.Model, usage.PromptTokens, usage.CompletionTokens);
             try
             {
-                await key.Settle(new Settlement(admission.Ticket, request.Model, usage.PromptTokens, usage.CompletionTokens, cost));
+                var settlement = new Settlement(admission.Ticket, request.Model, usage.PromptTokens, usage.CompletionTokens, cost);
+                if (coHosted is null || !coHosted.TrySettle(settlement))
+                {
+                    await keys.Get(grainKey).Settle(settlement);
+                }
+
                 metrics.CountUsage(usage, cost);
             }
             catch (Exception exception)

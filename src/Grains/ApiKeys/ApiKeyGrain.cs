@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
@@ -18,6 +19,8 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 /// settlements: the charges of leased requests are sent to the account together, on the next tick or
 /// once <see cref="MostUnsentCharges"/> have gathered, or when the account reads its balance. Until
 /// then each keeps its share of the lease held, so the account's free balance never counts it as spendable.
+/// A gateway in the same process admits and settles through <see cref="ICoHostedApiKey"/> whatever needs
+/// no account call, so every piece of state both paths touch is read and written under <see cref="gate"/>.
 /// </summary>
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
@@ -25,8 +28,10 @@ public sealed class ApiKeyGrain(
     IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
     KeysWithUnsentCharges holders,
-    ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain
+    CoHostedApiKeys coHosted,
+    ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain, ICoHostedApiKey
 {
+    private readonly Lock gate = new();
     private readonly SlidingWindowLog window = new();
     private static readonly TimeSpan LongestUnsaved = TimeSpan.FromMinutes(5);
     private const int MostUnsentCharges = 64;
@@ -40,24 +45,42 @@ public sealed class ApiKeyGrain(
     private int unsavedRequests;
     private long unsavedTokens;
     private DateTimeOffset lastSaved;
+    private DateTimeOffset? lastUsedAt;
+    private bool deactivating;
 
-    private bool Active => state.State.AccountId is not null && !state.State.Deleted;
+    // Copies of the stored state that the in-process path reads: only the grain's own turns may touch the state.
+    private string? keyId;
+    private bool revoked;
+
+    /// <summary>Registered (it has a key id once its account initialized it) and not deleted.</summary>
+    private bool Active => keyId is not null && !revoked;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        (keyId, revoked, lastUsedAt) = (state.State.KeyId, state.State.Deleted, activity.State.LastUsedAt);
         if (Active)
         {
             limits = await Account.GetLimits();
             window.Restore(activity.State.Window, time.GetUtcNow());
         }
 
-        // Interleaved: admissions go on while the activity is being written (only the timer writes it).
         lastSaved = time.GetUtcNow();
-        ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true }));
+        self = this.AsReference<IApiKeyGrain>();
+        // Interleaved: admissions go on while the activity is being written (only the timer writes it).
+        // Keeps the grain alive: requests admitted in-process are not grain calls, and the timer ticks
+        // while they come (they need a held lease, which ticks to renew or give it back).
+        ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true }));
+        coHosted.Add(this.GetGrainId().Key, this);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        lock (gate)
+        {
+            deactivating = true;
+        }
+
+        coHosted.Remove(this.GetGrainId().Key, this);
         await SendCharges();
         await ReleaseLease();
         await SaveActivity(force: true, cancellationToken);
@@ -66,8 +89,8 @@ public sealed class ApiKeyGrain(
     // Resolved once: GetGrain by string reflects over the interface on every call (measured ~1.5% CPU per request).
     private IAccountGrain Account => account ??= GrainFactory.GetGrain<IAccountGrain>(state.State.AccountId!);
 
-    // AsReference reflects over the interface's attributes on every call, as GetGrain does.
-    private IApiKeyGrain Self => self ??= this.AsReference<IApiKeyGrain>();
+    // Resolved at activation: AsReference reflects over the interface's attributes on every call, as GetGrain does.
+    private IApiKeyGrain Self => self!;
 
     public async Task<KeyInfo> Initialize(string accountId, string keyId, string name, string hint, PlanLimits planLimits)
     {
@@ -82,101 +105,193 @@ public sealed class ApiKeyGrain(
         state.State.Hint = hint;
         state.State.CreatedAt = time.GetUtcNow();
         await state.WriteStateAsync();
-        limits = planLimits;
-        return Info();
+        lock (gate)
+        {
+            (this.keyId, limits) = (keyId, planLimits);
+            return Info();
+        }
     }
 
     public async Task<Admission> Admit(AdmissionRequest request)
     {
-        if (!Active || limits is null)
+        DateTimeOffset now;
+        WindowDecision decision;
+        lock (gate)
         {
-            return new Admission(AdmissionOutcome.InvalidKey, null, TimeSpan.Zero, default);
-        }
+            if (!Active || limits is null)
+            {
+                return new Admission(AdmissionOutcome.InvalidKey, null, TimeSpan.Zero, default);
+            }
 
-        var now = time.GetUtcNow();
-        var decision = window.TryAdmit(now, request.EstimatedTokens, limits.RequestsPerMinute, limits.TokensPerMinute);
-        var outcome = decision.Verdict switch
-        {
-            WindowVerdict.Admitted => AdmissionOutcome.Admitted,
-            WindowVerdict.RequestsExceeded => AdmissionOutcome.RequestsExceeded,
-            WindowVerdict.TokensExceeded => AdmissionOutcome.TokensExceeded,
-            _ => AdmissionOutcome.RequestTooLarge,
-        };
-        if (outcome != AdmissionOutcome.Admitted)
-        {
-            return new Admission(outcome, Snapshot(now), decision.RetryAfter, default);
+            now = time.GetUtcNow();
+            decision = window.TryAdmit(now, request.EstimatedTokens, limits.RequestsPerMinute, limits.TokensPerMinute);
+            if (decision.Verdict != WindowVerdict.Admitted)
+            {
+                return Refused(decision, now);
+            }
         }
 
         var cost = request.EstimatedCostMicros;
         await lease.PendingRenewal;
-        if (lease.ShouldRenewFor(cost, now))
+        bool renew;
+        lock (gate)
         {
-            await RenewLease(lease.WantedFor(cost), now);
+            renew = lease.ShouldRenewFor(cost, now);
         }
 
-        long reservation = 0, leased = 0;
-        if (lease.TryTake(cost, now))
+        if (renew)
         {
-            leased = cost;
+            await RenewLease(cost, now);
         }
-        else
+
+        lock (gate)
         {
-            reservation = await Account.Reserve(cost);
-            if (reservation == 0)
+            if (lease.TryTake(cost, now))
             {
-                window.Retract(decision.EntryId);
-                return new Admission(AdmissionOutcome.InsufficientCredits, Snapshot(now), TimeSpan.Zero, default);
+                return Admitted(request, decision, now, reservation: 0, leased: cost);
             }
         }
 
-        activity.State.LastUsedAt = now;
+        var reservation = await Account.Reserve(cost);
+        lock (gate)
+        {
+            if (reservation != 0)
+            {
+                return Admitted(request, decision, now, reservation, leased: 0);
+            }
+
+            window.Retract(decision.EntryId);
+            return new Admission(AdmissionOutcome.InsufficientCredits, Snapshot(now), TimeSpan.Zero, default);
+        }
+    }
+
+    /// <summary>The admission when it is decided by the window and the lease alone; the grain call otherwise.</summary>
+    public bool TryAdmit(AdmissionRequest request, [NotNullWhen(true)] out Admission? admission)
+    {
+        admission = null;
+        var cost = request.EstimatedCostMicros;
+        lock (gate)
+        {
+            var now = time.GetUtcNow();
+            if (deactivating || !Active || limits is null || !ticks.IsComing || !lease.PendingRenewal.IsCompleted
+                || lease.ShouldRenewFor(cost, now) || !lease.CanTake(cost, now))
+            {
+                return false;
+            }
+
+            var decision = window.TryAdmit(now, request.EstimatedTokens, limits.RequestsPerMinute, limits.TokensPerMinute);
+            admission = decision.Verdict != WindowVerdict.Admitted ? Refused(decision, now)
+                : lease.TryTake(cost, now) ? Admitted(request, decision, now, reservation: 0, leased: cost)
+                : throw new InvalidOperationException("The lease could not give what it said it could.");
+            return true;
+        }
+    }
+
+    private Admission Refused(WindowDecision decision, DateTimeOffset now)
+    {
+        var outcome = decision.Verdict switch
+        {
+            WindowVerdict.RequestsExceeded => AdmissionOutcome.RequestsExceeded,
+            WindowVerdict.TokensExceeded => AdmissionOutcome.TokensExceeded,
+            _ => AdmissionOutcome.RequestTooLarge,
+        };
+        return new Admission(outcome, Snapshot(now), decision.RetryAfter, default);
+    }
+
+    /// <summary>Under <see cref="gate"/>: the window already holds the request.</summary>
+    private Admission Admitted(AdmissionRequest request, WindowDecision decision, DateTimeOffset now, long reservation, long leased)
+    {
+        lastUsedAt = now;
         ticks.Soon();
         unsavedRequests++;
         unsavedTokens += request.EstimatedTokens;
         return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero,
-            new AdmissionTicket(decision.EntryId, reservation, state.State.KeyId, leased, lease.Epoch));
+            new AdmissionTicket(decision.EntryId, reservation, keyId, leased, lease.Epoch));
     }
 
     public async Task Settle(Settlement settlement)
     {
         var ticket = settlement.Ticket;
-        window.Reconcile(ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
-        if (state.State.AccountId is null)
+        bool sendNow;
+        lock (gate)
         {
-            lease.Return(ticket.LeasedMicros, ticket.LeaseEpoch);
-            return;
+            window.Reconcile(ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
+            if (keyId is null)
+            {
+                lease.Return(ticket.LeasedMicros, ticket.LeaseEpoch);
+                return;
+            }
+
+            if (ticket.LeasedMicros != 0)
+            {
+                Hold(settlement);
+                ticks.Soon();
+            }
+
+            sendNow = unsentCharges.Count >= MostUnsentCharges || holders.SiloStopping;
         }
 
-        var unsent = new UnsentCharge(settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow(), ticket.LeasedMicros, ticket.LeaseEpoch);
         if (ticket.LeasedMicros == 0)
         {
-            await Account.Settle(ticket.Reservation, unsent.ToCharge(state.State.KeyId!));
-            return;
+            await Account.Settle(ticket.Reservation, Unsent(settlement).ToCharge(state.State.KeyId!));
         }
-
-        unsentCharges.Add(unsent);
-        if (unsentCharges.Count == 1)
-        {
-            holders.Add(this.GetGrainId(), Self);
-        }
-
-        ticks.Soon();
-        if (unsentCharges.Count >= MostUnsentCharges || holders.SiloStopping)
+        else if (sendNow)
         {
             await SendCharges();
         }
     }
 
-    public async Task SendCharges()
+    /// <summary>A leased request's settlement, held for the next tick; the grain call when it must reach the account now.</summary>
+    public bool TrySettle(Settlement settlement)
     {
-        if (unsentCharges.Count == 0)
+        var ticket = settlement.Ticket;
+        if (ticket.LeasedMicros == 0)
         {
-            return;
+            return false;
         }
 
-        var sending = unsentCharges;
-        unsentCharges = [];
-        holders.Remove(this.GetGrainId());
+        lock (gate)
+        {
+            if (deactivating || keyId is null || holders.SiloStopping || !ticks.IsComing
+                || unsentCharges.Count + 1 >= MostUnsentCharges)
+            {
+                return false;
+            }
+
+            window.Reconcile(ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
+            Hold(settlement);
+            return true;
+        }
+    }
+
+    /// <summary>Under <see cref="gate"/>.</summary>
+    private void Hold(Settlement settlement)
+    {
+        unsentCharges.Add(Unsent(settlement));
+        if (unsentCharges.Count == 1)
+        {
+            holders.Add(this.GetGrainId(), Self);
+        }
+    }
+
+    private UnsentCharge Unsent(Settlement settlement) =>
+        new(settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow(), settlement.Ticket.LeasedMicros, settlement.Ticket.LeaseEpoch);
+
+    public async Task SendCharges()
+    {
+        List<UnsentCharge> sending;
+        lock (gate)
+        {
+            if (unsentCharges.Count == 0)
+            {
+                return;
+            }
+
+            sending = unsentCharges;
+            unsentCharges = [];
+            holders.Remove(this.GetGrainId());
+        }
+
         try
         {
             // A loop, not LINQ over a capturing lambda: this runs once a second in every busy key.
@@ -196,17 +311,30 @@ public sealed class ApiKeyGrain(
                 state.State.KeyId, sending.Count, sending.Sum(unsent => unsent.CostMicros));
         }
 
-        foreach (var unsent in sending)
+        lock (gate)
         {
-            lease.Return(unsent.Leased, unsent.LeaseEpoch);
+            foreach (var unsent in sending)
+            {
+                lease.Return(unsent.Leased, unsent.LeaseEpoch);
+            }
         }
     }
 
-    public Task<KeyInfo?> GetInfo() => Task.FromResult(Active ? Info() : null);
+    public Task<KeyInfo?> GetInfo()
+    {
+        lock (gate)
+        {
+            return Task.FromResult(Active ? Info() : null);
+        }
+    }
 
     public async Task Revoke()
     {
-        state.State.Deleted = true;
+        lock (gate)
+        {
+            state.State.Deleted = revoked = true;
+        }
+
         await state.WriteStateAsync();
         await SendCharges();
         await ReleaseLease();
@@ -227,45 +355,75 @@ public sealed class ApiKeyGrain(
         await SendCharges();
         await TendLease();
         await SaveActivity(force: false, cancellationToken);
-        ticks.Next(lease.Held || unsentCharges.Count > 0 ? ticks.Interval
-            : unsavedRequests > 0 ? lastSaved + LongestUnsaved - time.GetUtcNow()
-            : null);
+        lock (gate)
+        {
+            ticks.Next(lease.Held || unsentCharges.Count > 0 ? ticks.Interval
+                : unsavedRequests > 0 ? lastSaved + LongestUnsaved - time.GetUtcNow()
+                : null);
+        }
     }
 
     /// <summary>Timer: keeps a lease with requests in flight alive, and gives an idle one back.</summary>
     private async Task TendLease()
     {
         var now = time.GetUtcNow();
-        if (!lease.PendingRenewal.IsCompleted || !lease.Held)
+        long surrendered = 0;
+        bool renew;
+        lock (gate)
         {
-            return;
+            if (!lease.PendingRenewal.IsCompleted || !lease.Held)
+            {
+                return;
+            }
+
+            // Checked and given up in one step: nothing may be taken from a lease between the two.
+            if (lease.IsIdle(now))
+            {
+                surrendered = lease.Surrender();
+            }
+
+            renew = surrendered == 0 && lease.IsDue(now);
         }
 
-        if (lease.IsIdle(now))
+        if (surrendered != 0)
         {
-            await ReleaseLease();
+            await GiveBack(surrendered);
         }
-        else if (lease.IsDue(now))
+        else if (renew)
         {
-            await RenewLease(lease.WantedFor(0), now);
+            await RenewLease(0, now);
         }
     }
 
     /// <summary>One renewal at a time: admissions wait for it rather than spend a lease that is being replaced.</summary>
-    private Task RenewLease(long wanted, DateTimeOffset now) =>
-        lease.PendingRenewal is { IsCompleted: false } pending ? pending : lease.Renewing = RenewLeaseOnce(wanted, now);
+    private Task RenewLease(long cost, DateTimeOffset now)
+    {
+        lock (gate)
+        {
+            return lease.PendingRenewal is { IsCompleted: false } pending ? pending : lease.Renewing = RenewLeaseOnce(lease.WantedFor(cost), now);
+        }
+    }
 
+    /// <summary>Starts under <see cref="gate"/> (from <see cref="RenewLease"/>), so nothing is taken between reading what is in flight and asking.</summary>
     private async Task RenewLeaseOnce(long wanted, DateTimeOffset now)
     {
         var inFlight = lease.InFlight;
         try
         {
-            lease.Replaced(await Account.Lease(state.State.KeyId!, lease.Id, inFlight, wanted), inFlight, now);
+            var renewed = await Account.Lease(state.State.KeyId!, lease.Id, inFlight, wanted);
+            lock (gate)
+            {
+                lease.Replaced(renewed, inFlight, now);
+            }
         }
         catch (Exception exception)
         {
             // The account did not answer: requests reserve one by one until a renewal succeeds.
-            lease.Failed(now);
+            lock (gate)
+            {
+                lease.Failed(now);
+            }
+
             logger.LogWarning(exception, "Credit lease renewal for key {KeyId} failed", state.State.KeyId);
         }
     }
@@ -273,17 +431,27 @@ public sealed class ApiKeyGrain(
     private async Task ReleaseLease()
     {
         await lease.PendingRenewal;
-        var id = lease.Surrender();
+        long id;
+        lock (gate)
+        {
+            id = lease.Surrender();
+        }
+
+        await GiveBack(id);
+    }
+
+    private async Task GiveBack(long leaseId)
+    {
         // A stopping silo takes its accounts' leases with it, or their accounts drop them within a minute:
         // thousands of keys calling accounts that are deactivating too would only slow the shutdown.
-        if (id == 0 || state.State.AccountId is null || holders.SiloStopping)
+        if (leaseId == 0 || state.State.AccountId is null || holders.SiloStopping)
         {
             return;
         }
 
         try
         {
-            await Account.ReleaseLease(id);
+            await Account.ReleaseLease(leaseId);
         }
         catch (Exception exception)
         {
@@ -295,24 +463,35 @@ public sealed class ApiKeyGrain(
     private async Task SaveActivity(bool force, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var worthSaving = unsavedRequests > 0 && (force || now - lastSaved >= LongestUnsaved
-            || (limits is not null && (unsavedRequests * 100L >= limits.RequestsPerMinute || unsavedTokens * 100 >= limits.TokensPerMinute)));
-        if (!worthSaving)
+        int requests;
+        long tokens;
+        lock (gate)
         {
-            return;
+            var worthSaving = unsavedRequests > 0 && (force || now - lastSaved >= LongestUnsaved
+                || (limits is not null && (unsavedRequests * 100L >= limits.RequestsPerMinute || unsavedTokens * 100 >= limits.TokensPerMinute)));
+            if (!worthSaving)
+            {
+                return;
+            }
+
+            (requests, tokens) = (unsavedRequests, unsavedTokens);
+            (unsavedRequests, unsavedTokens, lastSaved) = (0, 0, now);
+            activity.State.Window = [.. window.Summarize(now)];
+            activity.State.LastUsedAt = lastUsedAt;
         }
 
-        var (requests, tokens) = (unsavedRequests, unsavedTokens);
-        (unsavedRequests, unsavedTokens, lastSaved) = (0, 0, now);
-        activity.State.Window = [.. window.Summarize(now)];
         try
         {
             await activity.WriteStateAsync(cancellationToken);
         }
         catch (Exception exception)
         {
-            unsavedRequests += requests;
-            unsavedTokens += tokens;
+            lock (gate)
+            {
+                unsavedRequests += requests;
+                unsavedTokens += tokens;
+            }
+
             logger.LogWarning(exception, "Write-behind of key {KeyId} failed; retrying on the next tick", state.State.KeyId);
         }
     }
@@ -325,7 +504,7 @@ public sealed class ApiKeyGrain(
         window.Tokens,
         window.TimeUntilNoTokens(now));
 
-    private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, activity.State.LastUsedAt);
+    private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, lastUsedAt);
 
     /// <summary>
     /// A leased request's charge waiting to be sent, with the lease share it keeps held until then. A value,

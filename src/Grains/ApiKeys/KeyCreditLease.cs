@@ -43,9 +43,11 @@ public sealed class KeyCreditLease
     /// <summary>For an admission: room for <see cref="RequestsPerLease"/> like it, or as much again as is in flight. For the timer: the same room again.</summary>
     public long WantedFor(long cost) => cost == 0 ? Free : Math.Max(cost * RequestsPerLease, InFlight);
 
+    public bool CanTake(long cost, DateTimeOffset now) => cost > 0 && Held && Free >= cost && now < usableUntil;
+
     public bool TryTake(long cost, DateTimeOffset now)
     {
-        if (cost <= 0 || !Held || Free < cost || now >= usableUntil)
+        if (!CanTake(cost, now))
         {
             return false;
         }

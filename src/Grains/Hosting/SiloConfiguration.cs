@@ -98,6 +98,7 @@ public static class SiloConfiguration
         silo.Services.Configure<WriteBehindOptions>(configuration.GetSection(WriteBehindOptions.Section));
         silo.Services.TryAddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         silo.Services.AddSingleton<KeysWithUnsentCharges>();
+        silo.Services.TryAddSingleton<CoHostedApiKeys>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<KeysWithUnsentCharges>());
         var settings = ClusterSettings.From(configuration);
         if (settings.IsCluster)

@@ -1,0 +1,101 @@
+using DosAi.Orleans.Grains.ApiKeys;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
+using Orleans.TestingHost;
+
+namespace DosAi.Orleans.Grains.Tests.ApiKeys;
+
+/// <summary>A key grain reached in-process (as a co-hosted gateway does) and through grain calls at once.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CoHostedApiKeyTests(ClusterFixture fixture)
+{
+    private IGrainFactory Grains => fixture.Grains;
+
+    [Fact]
+    public async Task In_process_and_grain_call_admissions_share_one_exact_window()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        var request = new AdmissionRequest(10, 1);
+        Assert.Equal(AdmissionOutcome.Admitted, (await key.Admit(request)).Outcome);
+        var inProcess = Find(key)!;
+
+        var admittedInProcess = 0;
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 120).Select(attempt => Task.Run(async () =>
+        {
+            if (attempt % 2 == 0 && inProcess.TryAdmit(request, out var admission))
+            {
+                if (admission.Outcome == AdmissionOutcome.Admitted)
+                {
+                    Interlocked.Increment(ref admittedInProcess);
+                }
+
+                return admission.Outcome;
+            }
+
+            return (await key.Admit(request)).Outcome;
+        })));
+
+        // The Free plan's 60 requests a minute, one of them admitted above; the clock stands still.
+        Assert.Equal(59, outcomes.Count(outcome => outcome == AdmissionOutcome.Admitted));
+        Assert.Equal(61, outcomes.Count(outcome => outcome == AdmissionOutcome.RequestsExceeded));
+        Assert.InRange(admittedInProcess, 1, 58);
+        var refused = await key.Admit(request);
+        Assert.Equal((AdmissionOutcome.RequestsExceeded, 60), (refused.Outcome, refused.Limits!.RequestsUsed));
+    }
+
+    [Fact]
+    public async Task In_process_settlements_reach_the_account_and_correct_the_window()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        var first = await key.Admit(new AdmissionRequest(1_000, 100));
+        await key.Settle(new Settlement(first.Ticket, "m", 1, 1, 60));
+        var inProcess = Find(key)!;
+
+        for (var request = 0; request < 5; request++)
+        {
+            Assert.True(inProcess.TryAdmit(new AdmissionRequest(1_000, 100), out var admission));
+            Assert.Equal(AdmissionOutcome.Admitted, admission.Outcome);
+            Assert.True(inProcess.TrySettle(new Settlement(admission.Ticket, "m", 2, 3, 60)));
+        }
+
+        var balance = 0L;
+        for (var attempt = 0; attempt < 50 && balance != 1_000_000 - 6 * 60; attempt++)
+        {
+            await Task.Delay(100);
+            balance = (await account.Get())!.BalanceMicros;
+        }
+
+        Assert.Equal(1_000_000 - 6 * 60, balance);
+        // Each request's 1,000 estimated tokens were replaced by what it used: 2 + 5 × 5.
+        Assert.Equal(27, (await key.Admit(new AdmissionRequest(0, 100))).Limits!.TokensUsed);
+    }
+
+    [Fact]
+    public async Task A_deactivated_key_is_reached_through_its_grain_again()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        Assert.Equal(AdmissionOutcome.Admitted, (await key.Admit(new AdmissionRequest(10, 1))).Outcome);
+        var before = Find(key)!;
+
+        await key.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        for (var attempt = 0; attempt < 50 && Find(key) is not null; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Null(Find(key));
+        Assert.False(before.TryAdmit(new AdmissionRequest(10, 1), out _));
+        var admitted = await key.Admit(new AdmissionRequest(10, 1));
+        Assert.Equal((AdmissionOutcome.Admitted, 2), (admitted.Outcome, admitted.Limits!.RequestsUsed));
+        Assert.NotSame(before, Find(key));
+    }
+
+    /// <summary>The key as the silo it is active on offers it in-process.</summary>
+    private ICoHostedApiKey? Find(IApiKeyGrain key) => fixture.Cluster.Silos
+        .Select(silo => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<CoHostedApiKeys>().Find(key.GetGrainId().Key))
+        .SingleOrDefault(found => found is not null);
+}
