@@ -212,7 +212,8 @@ public sealed class ApiKeyGrain(
     public async Task Settle(Settlement settlement)
     {
         var ticket = settlement.Ticket;
-        bool sendNow;
+        var leased = ticket.LeasedMicros != 0;
+        var sendNow = false;
         lock (gate)
         {
             window.Reconcile(ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
@@ -222,18 +223,17 @@ public sealed class ApiKeyGrain(
                 return;
             }
 
-            if (ticket.LeasedMicros != 0)
+            if (leased)
             {
                 Hold(settlement);
                 ticks.Soon();
+                sendNow = unsentCharges.Count >= MostUnsentCharges || holders.SiloStopping;
             }
-
-            sendNow = unsentCharges.Count >= MostUnsentCharges || holders.SiloStopping;
         }
 
-        if (ticket.LeasedMicros == 0)
+        if (!leased)
         {
-            await Account.Settle(ticket.Reservation, Unsent(settlement).ToCharge(state.State.KeyId!));
+            await Account.Settle(ticket.Reservation, Unsent(settlement).ToCharge(keyId));
         }
         else if (sendNow)
         {
