@@ -31,20 +31,6 @@ public sealed class WriteBehindTimer(TimeSpan interval)
 
     public TimeSpan Interval => interval;
 
-    /// <summary>
-    /// A tick is due within one interval and is not more than one interval late: a tick will see what is
-    /// done now without <see cref="Soon"/>. False for a timer that stopped ticking (a grain gone).
-    /// </summary>
-    public bool IsComing
-    {
-        get
-        {
-            var untilDue = dueAt - Environment.TickCount64;
-            var intervalMilliseconds = (long)interval.TotalMilliseconds;
-            return untilDue <= intervalMilliseconds && untilDue >= -intervalMilliseconds;
-        }
-    }
-
     private void Schedule(TimeSpan delay)
     {
         dueAt = delay == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)delay.TotalMilliseconds;

@@ -50,7 +50,7 @@ public class ClusterFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A cluster whose grains never tick during a test: what happens without write-behind timers.</summary>
+/// <summary>A cluster whose grains and key tickers never tick during a test: what happens without write-behind.</summary>
 public sealed class QuietClusterFixture : ClusterFixture
 {
     protected override string WriteBehindInterval => "01:00:00";

@@ -1,4 +1,5 @@
 using DosAi.Orleans.Grains.Interfaces.Accounts;
+using Orleans.Concurrency;
 
 namespace DosAi.Orleans.Grains.Interfaces.ApiKeys;
 
@@ -18,6 +19,12 @@ public interface IApiKeyGrain : IGrainWithStringKey
 
     /// <summary>Sends the charges of leased requests the key is still holding to the account now (the account's reads ask for it).</summary>
     [Alias("SendCharges")] Task SendCharges();
+
+    /// <summary>
+    /// Renews the key's credit lease or gives it back, and saves its admissions when they are worth it; the
+    /// silo's key ticker asks for it. Interleaved, so admissions go on while the activity is being written.
+    /// </summary>
+    [AlwaysInterleave, Alias("Tend")] Task Tend();
 
     [Alias("GetInfo")] Task<KeyInfo?> GetInfo();
 

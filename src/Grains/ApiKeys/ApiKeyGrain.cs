@@ -4,20 +4,20 @@ using DosAi.Orleans.Grains.Accounts;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace DosAi.Orleans.Grains.ApiKeys;
 
 /// <summary>
 /// The window is exact in memory and written behind (a per-second summary, with the last-used time). A
-/// new activation restores it. Writes happen on a timer tick only once forgetting the unsaved admissions
-/// could matter: when they reach 1% of either limit, or five minutes have passed (and on deactivation).
-/// So a crash forgets at most 1% of the limit plus one write-behind interval of admissions, while keys
-/// far below their limits cost one write every five minutes instead of one a second. Limits come from the account (at
-/// activation and whenever the plan changes). Credits come from a lease the account sets aside for the key
-/// (<see cref="KeyCreditLease"/>), so most admissions need no call to the account, and neither do their
-/// settlements: the charges of leased requests are sent to the account together, on the next tick or
-/// once <see cref="MostUnsentCharges"/> have gathered, or when the account reads its balance. Until
+/// new activation restores it. Writes happen in a turn the silo's <see cref="ApiKeyTicker"/> asks for only
+/// once forgetting the unsaved admissions could matter: when they reach 1% of either limit, or five minutes
+/// have passed (and on deactivation). So a crash forgets at most 1% of the limit plus one write-behind
+/// interval of admissions, while keys far below their limits cost one write every five minutes instead of
+/// one a second. Limits come from the account (at activation and whenever the plan changes). Credits come
+/// from a lease the account sets aside for the key (<see cref="KeyCreditLease"/>), so most admissions need
+/// no call to the account, and neither do their settlements: the charges of leased requests are held, and
+/// the ticker takes them to the account with those of its other keys on its next visit; the key sends them
+/// itself once <see cref="MostUnsentCharges"/> have gathered, or when the account reads its balance. Until
 /// then each keeps its share of the lease held, so the account's free balance never counts it as spendable.
 /// A gateway in the same process admits and settles through <see cref="ICoHostedApiKey"/> whatever needs
 /// no account call, so every piece of state both paths touch is read and written under <see cref="gate"/>.
@@ -25,9 +25,8 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 public sealed class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Default)] IPersistentState<ApiKeyState> state,
     [PersistentState("apikeyactivity", StorageNames.Default)] IPersistentState<ApiKeyActivity> activity,
-    IOptions<WriteBehindOptions> writeBehind,
     [FromKeyedServices(GrainClock.Key)] TimeProvider time,
-    KeysWithUnsentCharges holders,
+    ApiKeyTicker ticker,
     CoHostedApiKeys coHosted,
     ILogger<ApiKeyGrain> logger) : Grain, IApiKeyGrain, ICoHostedApiKey
 {
@@ -41,15 +40,20 @@ public sealed class ApiKeyGrain(
     private IApiKeyGrain? self;
     private readonly KeyCreditLease lease = new();
     private List<UnsentCharge> unsentCharges = [];
-    private readonly WriteBehindTimer ticks = new(writeBehind.Value.WriteBehindInterval);
+    // The charges the ticker took on its last visit, until their account has them.
+    private Task chargesOnTheirWay = Task.CompletedTask;
+    private bool ticking;
+    private bool tending;
+    private int tickerSlice;
     private int unsavedRequests;
     private long unsavedTokens;
     private DateTimeOffset lastSaved;
     private DateTimeOffset? lastUsedAt;
     private bool deactivating;
 
-    // Copies of the stored state that the in-process path reads: only the grain's own turns may touch the state.
+    // Copies of the stored state that the in-process path and the ticker read: only the grain's own turns may touch the state.
     private string? keyId;
+    private string? accountId;
     private bool revoked;
 
     /// <summary>Registered (it has a key id once its account initialized it) and not deleted.</summary>
@@ -58,6 +62,11 @@ public sealed class ApiKeyGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (keyId, revoked, lastUsedAt) = (state.State.KeyId, state.State.Deleted, activity.State.LastUsedAt);
+        if (state.State.AccountId is { } owner)
+        {
+            BelongTo(owner);
+        }
+
         if (Active)
         {
             limits = await Account.GetLimits();
@@ -66,10 +75,6 @@ public sealed class ApiKeyGrain(
 
         lastSaved = time.GetUtcNow();
         self = this.AsReference<IApiKeyGrain>();
-        // Interleaved: admissions go on while the activity is being written (only the timer writes it).
-        // Keeps the grain alive: requests admitted in-process are not grain calls, and the timer ticks
-        // while they come (they need a held lease, which ticks to renew or give it back).
-        ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true }));
         coHosted.Add(this.GetGrainId().Key, this);
     }
 
@@ -78,6 +83,7 @@ public sealed class ApiKeyGrain(
         lock (gate)
         {
             deactivating = true;
+            StopTicking();
         }
 
         coHosted.Remove(this.GetGrainId().Key, this);
@@ -86,11 +92,16 @@ public sealed class ApiKeyGrain(
         await SaveActivity(force: true, cancellationToken);
     }
 
-    // Resolved once: GetGrain by string reflects over the interface on every call (measured ~1.5% CPU per request).
-    private IAccountGrain Account => account ??= GrainFactory.GetGrain<IAccountGrain>(state.State.AccountId!);
+    private IAccountGrain Account => account!;
 
-    // Resolved at activation: AsReference reflects over the interface's attributes on every call, as GetGrain does.
-    private IApiKeyGrain Self => self!;
+    /// <summary>This grain as a grain reference; resolved at activation, since AsReference reflects over the interface's attributes on every call.</summary>
+    internal IApiKeyGrain Reference => self!;
+
+    /// <summary>Resolved once: GetGrain by string reflects over the interface on every call (measured ~1.5% CPU per request).</summary>
+    private void BelongTo(string owner)
+    {
+        (accountId, account, tickerSlice) = (owner, GrainFactory.GetGrain<IAccountGrain>(owner), ApiKeyTicker.SliceOf(owner));
+    }
 
     public async Task<KeyInfo> Initialize(string accountId, string keyId, string name, string hint, PlanLimits planLimits)
     {
@@ -107,6 +118,7 @@ public sealed class ApiKeyGrain(
         await state.WriteStateAsync();
         lock (gate)
         {
+            BelongTo(accountId);
             (this.keyId, limits) = (keyId, planLimits);
             return Info();
         }
@@ -173,7 +185,7 @@ public sealed class ApiKeyGrain(
         lock (gate)
         {
             var now = time.GetUtcNow();
-            if (deactivating || !Active || limits is null || !ticks.IsComing || !lease.PendingRenewal.IsCompleted
+            if (deactivating || !Active || limits is null || !lease.PendingRenewal.IsCompleted
                 || lease.ShouldRenewFor(cost, now) || !lease.CanTake(cost, now))
             {
                 return false;
@@ -202,7 +214,7 @@ public sealed class ApiKeyGrain(
     private Admission Admitted(AdmissionRequest request, WindowDecision decision, DateTimeOffset now, long reservation, long leased)
     {
         lastUsedAt = now;
-        ticks.Soon();
+        StartTicking();
         unsavedRequests++;
         unsavedTokens += request.EstimatedTokens;
         return new Admission(AdmissionOutcome.Admitted, Snapshot(now), TimeSpan.Zero,
@@ -226,8 +238,7 @@ public sealed class ApiKeyGrain(
             if (leased)
             {
                 Hold(settlement);
-                ticks.Soon();
-                sendNow = unsentCharges.Count >= MostUnsentCharges || holders.SiloStopping;
+                sendNow = unsentCharges.Count >= MostUnsentCharges || ticker.SiloStopping;
             }
         }
 
@@ -252,8 +263,7 @@ public sealed class ApiKeyGrain(
 
         lock (gate)
         {
-            if (deactivating || keyId is null || holders.SiloStopping || !ticks.IsComing
-                || unsentCharges.Count + 1 >= MostUnsentCharges)
+            if (deactivating || keyId is null || ticker.SiloStopping || unsentCharges.Count + 1 >= MostUnsentCharges)
             {
                 return false;
             }
@@ -268,10 +278,7 @@ public sealed class ApiKeyGrain(
     private void Hold(Settlement settlement)
     {
         unsentCharges.Add(Unsent(settlement));
-        if (unsentCharges.Count == 1)
-        {
-            holders.Add(this.GetGrainId(), Self);
-        }
+        StartTicking();
     }
 
     private UnsentCharge Unsent(Settlement settlement) =>
@@ -280,25 +287,29 @@ public sealed class ApiKeyGrain(
     public async Task SendCharges()
     {
         List<UnsentCharge> sending;
+        Task onTheirWay;
         lock (gate)
         {
-            if (unsentCharges.Count == 0)
+            (sending, onTheirWay) = (unsentCharges, chargesOnTheirWay);
+            if (sending.Count != 0)
             {
-                return;
+                unsentCharges = [];
             }
+        }
 
-            sending = unsentCharges;
-            unsentCharges = [];
-            holders.Remove(this.GetGrainId());
+        await onTheirWay; // a read asking for them must see the ticker's too
+        if (sending.Count == 0)
+        {
+            return;
         }
 
         try
         {
-            // A loop, not LINQ over a capturing lambda: this runs once a second in every busy key.
+            // A loop, not LINQ over a capturing lambda: it runs for every key on each account read.
             var charges = new Charge[sending.Count];
             for (var index = 0; index < charges.Length; index++)
             {
-                charges[index] = sending[index].ToCharge(state.State.KeyId!);
+                charges[index] = sending[index].ToCharge(keyId!);
             }
 
             await Account.SettleCharges(charges);
@@ -308,15 +319,104 @@ public sealed class ApiKeyGrain(
             // Not retried: the account may have applied them before the failure reached us, and a charge
             // applied twice is worse than one lost. The amounts are in the log for reconciliation.
             logger.LogError(exception, "Charges of key {KeyId} did not reach the account: {Requests} requests, {CostMicros} micro-USD",
-                state.State.KeyId, sending.Count, sending.Sum(unsent => unsent.CostMicros));
+                keyId, sending.Count, sending.Sum(unsent => unsent.CostMicros));
         }
 
+        ChargesSent(sending);
+    }
+
+    /// <summary>The account has these charges (or will never get them): their lease shares are free again.</summary>
+    internal void ChargesSent(List<UnsentCharge> sent)
+    {
         lock (gate)
         {
-            foreach (var unsent in sending)
+            foreach (var unsent in sent)
             {
                 lease.Return(unsent.Leased, unsent.LeaseEpoch);
             }
+        }
+    }
+
+    internal bool HoldsCharges
+    {
+        get
+        {
+            lock (gate)
+            {
+                return unsentCharges.Count != 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The ticker's visit: hands the held charges to their account's batch, and says whether the key needs a
+    /// turn of its own (<see cref="Tend"/>); until the ticker reports that turn over (<see cref="Tended"/>)
+    /// it asks for no other. A key with nothing left to tend leaves the ticker until it has.
+    /// </summary>
+    internal bool OnTick(Dictionary<string, AccountChargeBatch> batches)
+    {
+        lock (gate)
+        {
+            if (deactivating)
+            {
+                return false;
+            }
+
+            if (unsentCharges.Count != 0)
+            {
+                if (!batches.TryGetValue(accountId!, out var batch))
+                {
+                    batches[accountId!] = batch = new AccountChargeBatch(accountId!, Account);
+                }
+
+                batch.Add(this, keyId!, unsentCharges);
+                unsentCharges = [];
+                // An earlier visit's batch may still be on its way (its account slow to answer).
+                chargesOnTheirWay = chargesOnTheirWay.IsCompleted ? batch.Arrived : Task.WhenAll(chargesOnTheirWay, batch.Arrived);
+            }
+
+            var now = time.GetUtcNow();
+            var renewing = !lease.PendingRenewal.IsCompleted;
+            if (tending)
+            {
+                return false;
+            }
+
+            tending = (!renewing && (lease.IsIdle(now) || lease.IsDue(now))) || WorthSaving(now, force: false);
+            if (!tending && !renewing && !lease.Held && unsavedRequests == 0)
+            {
+                StopTicking();
+            }
+
+            return tending;
+        }
+    }
+
+    internal void Tended()
+    {
+        lock (gate)
+        {
+            tending = false;
+        }
+    }
+
+    /// <summary>Under <see cref="gate"/>: something for the ticker to tend has appeared.</summary>
+    private void StartTicking()
+    {
+        if (!ticking && !deactivating && accountId is not null)
+        {
+            ticking = true;
+            ticker.Add(this, tickerSlice);
+        }
+    }
+
+    /// <summary>Under <see cref="gate"/>.</summary>
+    private void StopTicking()
+    {
+        if (ticking)
+        {
+            ticking = false;
+            ticker.Remove(this, tickerSlice);
         }
     }
 
@@ -346,24 +446,14 @@ public sealed class ApiKeyGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Every interval while the key holds a lease (to renew or give it back) or charges, or admits requests;
-    /// otherwise once more when unsaved admissions reach their five-minute deadline, then not at all.
-    /// </summary>
-    private async Task Tick(CancellationToken cancellationToken)
+    /// <summary>When the ticker finds the lease due or idle, or the admissions worth saving.</summary>
+    public async Task Tend()
     {
-        await SendCharges();
         await TendLease();
-        await SaveActivity(force: false, cancellationToken);
-        lock (gate)
-        {
-            ticks.Next(lease.Held || unsentCharges.Count > 0 ? ticks.Interval
-                : unsavedRequests > 0 ? lastSaved + LongestUnsaved - time.GetUtcNow()
-                : null);
-        }
+        await SaveActivity(force: false, CancellationToken.None);
     }
 
-    /// <summary>Timer: keeps a lease with requests in flight alive, and gives an idle one back.</summary>
+    /// <summary>Keeps a lease with requests in flight alive, and gives an idle one back.</summary>
     private async Task TendLease()
     {
         var now = time.GetUtcNow();
@@ -414,6 +504,7 @@ public sealed class ApiKeyGrain(
             lock (gate)
             {
                 lease.Replaced(renewed, inFlight, now);
+                StartTicking(); // to renew it or give it back, whatever comes of the admission
             }
         }
         catch (Exception exception)
@@ -444,7 +535,7 @@ public sealed class ApiKeyGrain(
     {
         // A stopping silo takes its accounts' leases with it, or their accounts drop them within a minute:
         // thousands of keys calling accounts that are deactivating too would only slow the shutdown.
-        if (leaseId == 0 || state.State.AccountId is null || holders.SiloStopping)
+        if (leaseId == 0 || accountId is null || ticker.SiloStopping)
         {
             return;
         }
@@ -467,9 +558,7 @@ public sealed class ApiKeyGrain(
         long tokens;
         lock (gate)
         {
-            var worthSaving = unsavedRequests > 0 && (force || now - lastSaved >= LongestUnsaved
-                || (limits is not null && (unsavedRequests * 100L >= limits.RequestsPerMinute || unsavedTokens * 100 >= limits.TokensPerMinute)));
-            if (!worthSaving)
+            if (!WorthSaving(now, force))
             {
                 return;
             }
@@ -496,6 +585,11 @@ public sealed class ApiKeyGrain(
         }
     }
 
+    /// <summary>Under <see cref="gate"/>.</summary>
+    private bool WorthSaving(DateTimeOffset now, bool force) =>
+        unsavedRequests > 0 && (force || now - lastSaved >= LongestUnsaved
+            || (limits is not null && (unsavedRequests * 100L >= limits.RequestsPerMinute || unsavedTokens * 100 >= limits.TokensPerMinute)));
+
     private RateLimitSnapshot Snapshot(DateTimeOffset now) => new(
         limits!.RequestsPerMinute,
         window.Count,
@@ -505,13 +599,4 @@ public sealed class ApiKeyGrain(
         window.TimeUntilNoTokens(now));
 
     private KeyInfo Info() => new(state.State.KeyId!, state.State.AccountId!, state.State.Name, state.State.Hint, state.State.CreatedAt, lastUsedAt);
-
-    /// <summary>
-    /// A leased request's charge waiting to be sent, with the lease share it keeps held until then. A value,
-    /// not a <see cref="Charge"/> object: held up to a write-behind interval, objects survived gen0 GCs.
-    /// </summary>
-    private readonly record struct UnsentCharge(string? Model, long PromptTokens, long CompletionTokens, long CostMicros, DateTimeOffset At, long Leased, long LeaseEpoch)
-    {
-        public Charge ToCharge(string keyId) => new(keyId, Model, PromptTokens, CompletionTokens, CostMicros, At);
-    }
 }

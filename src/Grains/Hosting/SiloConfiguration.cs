@@ -97,9 +97,9 @@ public static class SiloConfiguration
         silo.Services.Configure<PlanOptions>(options => configuration.GetSection(PlanOptions.Section).Bind(options.Plans));
         silo.Services.Configure<WriteBehindOptions>(configuration.GetSection(WriteBehindOptions.Section));
         silo.Services.TryAddKeyedSingleton(GrainClock.Key, TimeProvider.System);
-        silo.Services.AddSingleton<KeysWithUnsentCharges>();
+        silo.Services.AddSingleton<ApiKeyTicker>();
         silo.Services.TryAddSingleton<CoHostedApiKeys>();
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<KeysWithUnsentCharges>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<ApiKeyTicker>());
         var settings = ClusterSettings.From(configuration);
         if (settings.IsCluster)
         {

@@ -96,14 +96,14 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         var almostAll = new AdmissionRequest(10, 1_000_000 - 60 - 1_000);
         Assert.Equal(AdmissionOutcome.InsufficientCredits, (await other.Admit(almostAll)).Outcome);
 
-        // Past the first tick (at most one 200 ms interval after the admission), so the release below
-        // needs the key's timer to have scheduled another tick itself.
+        // Past the ticker's first visit (at most one 200 ms interval after the admission), so the release
+        // below needs the key to have stayed with the ticker.
         await Task.Delay(500);
         ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(6));
         var outcome = AdmissionOutcome.InsufficientCredits;
         for (var attempt = 0; attempt < 40 && outcome == AdmissionOutcome.InsufficientCredits; attempt++)
         {
-            await Task.Delay(100); // the key's timer (every 200 ms here) gives the idle lease back
+            await Task.Delay(100); // the silo's key ticker (every 200 ms here) has the key give its idle lease back
             outcome = (await other.Admit(almostAll)).Outcome;
         }
 

@@ -4,8 +4,8 @@ using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 namespace DosAi.Orleans.Grains.Tests.ApiKeys;
 
 /// <summary>
-/// Charges of requests admitted on a credit lease wait in their key; on a cluster whose timers never
-/// tick, only the key's own batch limit and the account's reads can bring them to the account.
+/// Charges of requests admitted on a credit lease wait in their key; on a cluster whose key tickers never
+/// visit, only the key's own batch limit and the account's reads can bring them to the account.
 /// In the shared collection, so no other test moves the shared clock meanwhile.
 /// </summary>
 [Collection(ClusterCollection.Name)]
