@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace DosAi.Orleans.Grains.ApiKeys;
 
 /// <summary>
-/// The charges that the keys of one account held at one visit of <see cref="ApiKeyTicker"/>, sent in one
-/// call. Each key's lease shares are given back once the account has the charges, and <see cref="Arrived"/>
+/// The charges that the keys of one account held at one visit of <see cref="ApiKeyTicker"/> (or one key's,
+/// when it sends them itself), sent in one call. Each key's lease shares are given back once the account has the charges, and <see cref="Arrived"/>
 /// completes then: a key asked to send what it holds (an account read) waits for it first.
 /// </summary>
 internal sealed class AccountChargeBatch(string accountId, IAccountGrain account)

@@ -298,31 +298,12 @@ public sealed class ApiKeyGrain(
         }
 
         await onTheirWay; // a read asking for them must see the ticker's too
-        if (sending.Count == 0)
+        if (sending.Count != 0)
         {
-            return;
+            var batch = new AccountChargeBatch(accountId!, Account);
+            batch.Add(this, keyId!, sending);
+            await batch.Send(logger);
         }
-
-        try
-        {
-            // A loop, not LINQ over a capturing lambda: it runs for every key on each account read.
-            var charges = new Charge[sending.Count];
-            for (var index = 0; index < charges.Length; index++)
-            {
-                charges[index] = sending[index].ToCharge(keyId!);
-            }
-
-            await Account.SettleCharges(charges);
-        }
-        catch (Exception exception)
-        {
-            // Not retried: the account may have applied them before the failure reached us, and a charge
-            // applied twice is worse than one lost. The amounts are in the log for reconciliation.
-            logger.LogError(exception, "Charges of key {KeyId} did not reach the account: {Requests} requests, {CostMicros} micro-USD",
-                keyId, sending.Count, sending.Sum(unsent => unsent.CostMicros));
-        }
-
-        ChargesSent(sending);
     }
 
     /// <summary>The account has these charges (or will never get them): their lease shares are free again.</summary>
