@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using DosAi.Orleans.Bench.Runner;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -9,17 +8,7 @@ var runDirectory = Path.Combine(options.Root, "bench", ".runs", $"{started:yyyyM
 Directory.CreateDirectory(runDirectory);
 Console.WriteLine($"bench: logs and results in {runDirectory}");
 
-using var client = new HttpClient(new SocketsHttpHandler
-{
-    UseProxy = false,
-    UseCookies = false,
-    AutomaticDecompression = DecompressionMethods.None,
-    MaxConnectionsPerServer = 1024,
-    ConnectTimeout = TimeSpan.FromSeconds(5),
-})
-{
-    Timeout = TimeSpan.FromSeconds(30),
-};
+using var client = BenchHttpClient.Create();
 var launcher = new PeerLauncher(options, runDirectory, client);
 
 if (options.Smoke)

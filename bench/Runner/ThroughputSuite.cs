@@ -56,18 +56,22 @@ public sealed class ThroughputSuite(BenchOptions options, PeerLauncher launcher,
                 var saturation = await Wrk.RunAsync(peer, keysFile, options.Threads, options.Connections, options.Seconds);
                 rates ??= FixedRates(saturation.RequestsPerSecond);
                 var latency = new List<LatencyRun>();
+                // A sender of its own for each peer, so that none is measured beside the connections the peer
+                // before it left open (Portkey's slow answers leave about a thousand).
+                using var sender = BenchHttpClient.Create();
                 foreach (var rate in rates)
                 {
-                    // Warm-up at the same rate first: the sender's new connections and a peer's catch-up after
-                    // saturation (write-behind backlog, a grown heap) are start-up, not steady-state latency.
-                    await new OpenLoopSender(client).RunAsync(Schedule(rate, options.WarmupSeconds), i => (peer, i % keys.Length), keys);
                     // The sender's garbage from earlier runs (Portkey's hundreds of thousands of failed requests
-                    // among it) is collected now, not in the middle of this peer's measurement.
+                    // among it) is collected now, not in the middle of this peer's measurement. Before the warm-up,
+                    // so that the measured run follows the warm-up at once, not a pause of the sender's.
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                     GC.WaitForPendingFinalizers();
+                    // Warm-up at the same rate first: the sender's new connections and a peer's catch-up after
+                    // saturation (write-behind backlog, a grown heap) are start-up, not steady-state latency.
+                    await new OpenLoopSender(sender).RunAsync(Schedule(rate, options.WarmupSeconds), i => (peer, i % keys.Length), keys);
                     var cpuBefore = CpuOf(peer);
                     var started = Stopwatch.GetTimestamp();
-                    var (exchanges, lag, ownGc) = await new OpenLoopSender(client).RunAsync(Schedule(rate, options.Seconds), i => (peer, i % keys.Length), keys);
+                    var (exchanges, lag, ownGc) = await new OpenLoopSender(sender).RunAsync(Schedule(rate, options.Seconds), i => (peer, i % keys.Length), keys);
                     var cores = CpuOf(peer) - cpuBefore is { } used ? used / Stopwatch.GetElapsedTime(started) : (double?)null;
                     latency.Add(new LatencyRun(rate, LatencyStats.From(exchanges), lag, ownGc, cores));
                     await ExchangeLog.WriteAsync(Path.Combine(launcher.RunDirectory, $"latency-{name}-round{round}-{rate}.csv"), exchanges);
