@@ -57,7 +57,7 @@ public sealed class AccountGrain(
         leases = new CreditLeases(credits);
         lastLedgerSequence = Math.Max(state.State.LastLedgerSequence, tail.LastLedgerSequence);
         lastBatchSequence = Math.Max(state.State.LastBatchSequence, tail.LastBatchSequence);
-        lastCheckpoint = time.GetUtcNow();
+        lastCheckpoint = WriteBehindPhase.PeriodStart(time.GetUtcNow(), CheckpointInterval);
         ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)));
     }
 

@@ -73,7 +73,7 @@ public sealed class ApiKeyGrain(
             window.Restore(activity.State.Window, time.GetUtcNow());
         }
 
-        lastSaved = time.GetUtcNow();
+        lastSaved = WriteBehindPhase.PeriodStart(time.GetUtcNow(), LongestUnsaved);
         self = this.AsReference<IApiKeyGrain>();
         coHosted.Add(this.GetGrainId().Key, this);
     }
