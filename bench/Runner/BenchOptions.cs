@@ -17,6 +17,7 @@ public sealed record BenchOptions
     public required IReadOnlyList<string> Peers { get; init; }
     public int Seconds { get; init; }
     public int WarmupSeconds { get; init; }
+    public int LeastUptimeSeconds { get; init; }
     public int Connections { get; init; }
     public int Threads { get; init; }
     /// <summary>Fixed rates for the latency runs: numbers, or "half" (of the gateway's saturation rate).</summary>
@@ -81,6 +82,7 @@ public sealed record BenchOptions
             Seconds = Int("--seconds", 10, 30),
             // A peer just driven to saturation takes seconds to settle (bench/README.md, tenth session).
             WarmupSeconds = Int("--warmup", 10, 10),
+            LeastUptimeSeconds = Int("--least-uptime", 60, 60),
             Connections = Int("--connections", 64, 64),
             Threads = Int("--threads", 2, 2),
             Rates = values.Remove("--rates", out var rates) ? List(rates)
