@@ -37,7 +37,8 @@ public sealed class Report(BenchOptions options, IReadOnlyList<(string Name, str
         Line();
         Line($"Saturation: wrk -t{options.Threads} -c{options.Connections} for {options.Seconds} s after {options.WarmupSeconds} s warm-up, "
             + $"rotate-keys.lua over {options.Keys} keys. Latency: open-loop .NET sender at each fixed rate, lowest first, for {options.Seconds} s "
-            + $"after {options.WarmupSeconds} s at that rate (\"half\" is half the gateway's saturation rate), latency from dispatch to full response. "
+            + $"after {options.WarmupSeconds} s at that rate, the first one not before the peer has run {options.LeastUptimeSeconds} s "
+            + $"(\"half\" is half the gateway's saturation rate), latency from dispatch to full response. "
             + (rounds > 1 ? $"{rounds} rounds, fresh processes each round; medians, with every round's value in brackets." : "One round."));
         Line();
         Line("| peer | req/s (saturation) | wrk p99 ms | non-2xx / socket errors |");
