@@ -82,7 +82,8 @@ public sealed record BenchOptions
             Seconds = Int("--seconds", 10, 30),
             // A peer just driven to saturation takes seconds to settle (bench/README.md, tenth session).
             WarmupSeconds = Int("--warmup", 10, 10),
-            LeastUptimeSeconds = Int("--least-uptime", 60, 60),
+            // Tier-up of code called about once a second lasts minutes (bench/README.md, sixteenth session).
+            LeastUptimeSeconds = Int("--least-uptime", 180, 180),
             Connections = Int("--connections", 64, 64),
             Threads = Int("--threads", 2, 2),
             Rates = values.Remove("--rates", out var rates) ? List(rates)
