@@ -21,7 +21,14 @@ public sealed record GcPause(
 {
     public DateTime EndUtc => StartUtc.AddMilliseconds(PauseMs);
 
+    public double StacksMs => MarkMs.GetValueOrDefault(GcMarkRoot.Stacks);
+
+    public double HandlesMs => MarkMs.GetValueOrDefault(GcMarkRoot.Handles);
+
     public double CardMarkingMs => MarkMs.GetValueOrDefault(GcMarkRoot.OlderGenerations);
+
+    /// <summary>The mark phase's root kinds other than stacks, handles and cards.</summary>
+    public double OtherRootsMs => MarkMs.Values.Sum() - StacksMs - HandlesMs - CardMarkingMs;
 
     public bool Overlaps(DateTime fromUtc, DateTime toUtc) => fromUtc <= EndUtc && toUtc >= StartUtc;
 }

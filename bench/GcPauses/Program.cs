@@ -17,24 +17,17 @@ Console.WriteLine("| start (UTC) | pause ms | kind | promoted MB | suspending ms
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var pause in pauses)
 {
-    var named = new[] { GcMarkRoot.Stacks, GcMarkRoot.Handles, GcMarkRoot.OlderGenerations };
-    var otherRoots = pause.MarkMs.Where(mark => !named.Contains(mark.Key)).Sum(mark => mark.Value);
     Console.WriteLine(string.Create(culture,
-        $"| {pause.StartUtc:HH:mm:ss.fff} | {pause.PauseMs:0.00} | {pause.Kind} | {pause.PromotedMB:0.0} | {pause.SuspendMs:0.00} | {pause.MarkMs.GetValueOrDefault(GcMarkRoot.Stacks):0.00} | {pause.MarkMs.GetValueOrDefault(GcMarkRoot.Handles):0.00} | {pause.CardMarkingMs:0.00} | {otherRoots:0.00} | {pause.AfterMarkMs:0.00} |"));
+        $"| {pause.StartUtc:HH:mm:ss.fff} | {pause.PauseMs:0.00} | {pause.Kind} | {pause.PromotedMB:0.0} | {pause.SuspendMs:0.00} | {pause.StacksMs:0.00} | {pause.HandlesMs:0.00} | {pause.CardMarkingMs:0.00} | {pause.OtherRootsMs:0.00} | {pause.AfterMarkMs:0.00} |"));
 }
 
 var gen0 = pauses.Where(pause => pause.Kind == "gen0").ToList();
 if (gen0.Count != 0)
 {
-    static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
-    }
-
+    double Median(Func<GcPause, double> part) => LatencyStats.NearestRank([.. gen0.Select(part).Order()], 0.5);
     Console.WriteLine();
     Console.WriteLine(string.Create(culture,
-        $"{gen0.Count} gen0 pauses, medians: pause {Median(gen0.Select(pause => pause.PauseMs)):0.00} ms, suspending {Median(gen0.Select(pause => pause.SuspendMs)):0.00}, stacks {Median(gen0.Select(pause => pause.MarkMs.GetValueOrDefault(GcMarkRoot.Stacks))):0.00}, handles {Median(gen0.Select(pause => pause.MarkMs.GetValueOrDefault(GcMarkRoot.Handles))):0.00}, cards {Median(gen0.Select(pause => pause.CardMarkingMs)):0.00}, after mark {Median(gen0.Select(pause => pause.AfterMarkMs)):0.00}"));
+        $"{gen0.Count} gen0 pauses, medians: pause {Median(pause => pause.PauseMs):0.00} ms, suspending {Median(pause => pause.SuspendMs):0.00}, stacks {Median(pause => pause.StacksMs):0.00}, handles {Median(pause => pause.HandlesMs):0.00}, cards {Median(pause => pause.CardMarkingMs):0.00}, after mark {Median(pause => pause.AfterMarkMs):0.00}"));
 }
 
 if (args.Length == 2)
