@@ -46,6 +46,7 @@ public class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.Services.AddKeyedSingleton<TimeProvider>(GrainClock.Key, Clock);
             siloBuilder.AddDosAiGrains(siloBuilder.Configuration);
+            siloBuilder.AddIncomingGrainCallFilter<ApiKeys.HeldChargeDelivery>();
         }
     }
 }

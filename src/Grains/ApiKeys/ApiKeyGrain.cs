@@ -40,8 +40,9 @@ public sealed class ApiKeyGrain(
     private IApiKeyGrain? self;
     private readonly KeyCreditLease lease = new();
     private List<UnsentCharge> unsentCharges = [];
-    // The charges the ticker took on its last visit, until their account has them.
-    private Task chargesOnTheirWay = Task.CompletedTask;
+    // The list the last charges left in, back from their batch: the next to fill. A new list per visit
+    // was a young object in this old grain, which every gen0 GC scanned and promoted.
+    private List<UnsentCharge>? spareCharges;
     private bool ticking;
     private bool tending;
     private int tickerSlice;
@@ -286,19 +287,16 @@ public sealed class ApiKeyGrain(
 
     public async Task SendCharges()
     {
-        List<UnsentCharge> sending;
+        List<UnsentCharge>? sending;
         Task onTheirWay;
         lock (gate)
         {
-            (sending, onTheirWay) = (unsentCharges, chargesOnTheirWay);
-            if (sending.Count != 0)
-            {
-                unsentCharges = [];
-            }
+            sending = unsentCharges.Count != 0 ? TakeUnsentCharges() : null;
+            onTheirWay = accountId is null ? Task.CompletedTask : ticker.ChargesOnTheirWay(accountId);
         }
 
         await onTheirWay; // a read asking for them must see the ticker's too
-        if (sending.Count != 0)
+        if (sending is not null)
         {
             var batch = new AccountChargeBatch(accountId!, Account);
             batch.Add(this, keyId!, sending);
@@ -315,7 +313,19 @@ public sealed class ApiKeyGrain(
             {
                 lease.Return(unsent.Leased, unsent.LeaseEpoch);
             }
+
+            sent.Clear();
+            spareCharges ??= sent;
         }
+    }
+
+    /// <summary>Under <see cref="gate"/>: the held charges leave, to come back through <see cref="ChargesSent"/>.</summary>
+    private List<UnsentCharge> TakeUnsentCharges()
+    {
+        var taken = unsentCharges;
+        unsentCharges = spareCharges ?? [];
+        spareCharges = null;
+        return taken;
     }
 
     internal bool HoldsCharges
@@ -345,15 +355,7 @@ public sealed class ApiKeyGrain(
 
             if (unsentCharges.Count != 0)
             {
-                if (!batches.TryGetValue(accountId!, out var batch))
-                {
-                    batches[accountId!] = batch = new AccountChargeBatch(accountId!, Account);
-                }
-
-                batch.Add(this, keyId!, unsentCharges);
-                unsentCharges = [];
-                // An earlier visit's batch may still be on its way (its account slow to answer).
-                chargesOnTheirWay = chargesOnTheirWay.IsCompleted ? batch.Arrived : Task.WhenAll(chargesOnTheirWay, batch.Arrived);
+                ticker.BatchFor(batches, accountId!, Account).Add(this, keyId!, TakeUnsentCharges());
             }
 
             var now = time.GetUtcNow();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DosAi.Orleans.Grains.Accounts;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,9 @@ public sealed class ApiKeyTicker(IOptions<WriteBehindOptions> options, ILogger<A
     private readonly ConcurrentDictionary<ApiKeyGrain, bool>[] slices = [.. Enumerable.Range(0, Slices).Select(_ => new ConcurrentDictionary<ApiKeyGrain, bool>())];
     // The visits whose calls are still under way, for the silo's stop to wait for.
     private readonly ConcurrentDictionary<Task, bool> outstanding = new();
+    // By account, the charges visits took from its keys until the account has them. Kept here, not in each
+    // key: a task per key per visit was a young object in an old grain for every gen0 GC to scan.
+    private readonly ConcurrentDictionary<string, Task> chargesOnTheirWay = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
     private Task running = Task.CompletedTask;
 
@@ -92,6 +96,29 @@ public sealed class ApiKeyTicker(IOptions<WriteBehindOptions> options, ILogger<A
         _ = visit.ContinueWith(done => outstanding.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return visit;
     }
+
+    /// <summary>
+    /// The visit's batch for an account, made by the first of its keys with charges, under that key's gate:
+    /// from then on the account's reads wait for it (<see cref="ChargesOnTheirWay"/>), before any charge leaves a key.
+    /// </summary>
+    internal AccountChargeBatch BatchFor(Dictionary<string, AccountChargeBatch> batches, string accountId, IAccountGrain account)
+    {
+        if (!batches.TryGetValue(accountId, out var batch))
+        {
+            batches[accountId] = batch = new AccountChargeBatch(accountId, account);
+            // An earlier visit's batch may still be on its way (its account slow to answer).
+            var onTheirWay = chargesOnTheirWay.AddOrUpdate(accountId, (_, arrived) => arrived,
+                (_, earlier, arrived) => earlier.IsCompleted ? arrived : Task.WhenAll(earlier, arrived), batch.Arrived);
+            _ = onTheirWay.ContinueWith(arrived => chargesOnTheirWay.TryRemove(new KeyValuePair<string, Task>(accountId, arrived)),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return batch;
+    }
+
+    /// <summary>What visits took from the account's keys and the account does not have yet.</summary>
+    internal Task ChargesOnTheirWay(string accountId) =>
+        chargesOnTheirWay.TryGetValue(accountId, out var onTheirWay) ? onTheirWay : Task.CompletedTask;
 
     private async Task Tend(ApiKeyGrain key)
     {

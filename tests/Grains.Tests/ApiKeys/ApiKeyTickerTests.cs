@@ -40,6 +40,25 @@ public sealed class ApiKeyTickerTests(QuietClusterFixture quiet) : IClassFixture
     }
 
     [Fact]
+    public async Task Every_visit_takes_the_charges_held_since_the_last_one_exactly_once()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: Balance);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        var settled = 0;
+        for (var visit = 1; visit <= 5; visit++)
+        {
+            await AdmitAndSettle(key, requests: visit);
+            settled += visit;
+            await VisitAll(); // a key fills the list its last charges went out in again
+        }
+
+        await Reactivate(account); // asks no key: only what the visits brought counts
+        Assert.Equal(Balance - settled * Cost, (await account.Get())!.BalanceMicros);
+        var charges = (await account.GetLedger(0, 100)).Entries.Count(entry => entry.Type == LedgerEntryType.Charge);
+        Assert.Equal(settled, charges);
+    }
+
+    [Fact]
     public async Task A_lease_share_stays_held_until_its_charge_is_taken()
     {
         var account = await Accounts.Accounts.Create(Grains, balanceMicros: Balance);
@@ -67,6 +86,26 @@ public sealed class ApiKeyTickerTests(QuietClusterFixture quiet) : IClassFixture
             await visit;
             Assert.Equal(Balance - 3 * Cost, read!.BalanceMicros);
         }
+    }
+
+    [Fact]
+    public async Task Account_reads_wait_for_charges_a_visit_has_on_their_way()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: Balance);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        await AdmitAndSettle(key, requests: 3);
+
+        Task visit;
+        Task<AccountSnapshot?> read;
+        using (HeldChargeDelivery.Hold(account))
+        {
+            visit = VisitAll(); // the key no longer holds its charges; the account does not have them yet
+            read = account.Get();
+            await Task.Delay(TimeSpan.FromMilliseconds(300)); // long enough for a read that does not wait to answer
+        }
+
+        await visit;
+        Assert.Equal(Balance - 3 * Cost, (await read)!.BalanceMicros);
     }
 
     private static async Task AdmitAndSettle(IApiKeyGrain key, int requests)
