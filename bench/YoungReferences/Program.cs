@@ -22,21 +22,21 @@ var culture = CultureInfo.InvariantCulture;
 
 Console.WriteLine(string.Create(culture,
     $"Older objects holding gen0 references: {census.OlderHolders.Sum(count => count.Objects)} objects, {census.OlderHolders.Sum(count => count.Amount)} references, on {census.Cards} distinct 256-byte cards."));
-Console.WriteLine("| objects | gen0 references | [generation] type |");
-Console.WriteLine("|---:|---:|---|");
-foreach (var count in census.OlderHolders.Take(rows))
-{
-    Console.WriteLine(string.Create(culture, $"| {count.Objects} | {count.Amount} | {count.Type} |"));
-}
+PrintTable("gen0 references", "[generation] type", census.OlderHolders);
 
 Console.WriteLine();
 Console.WriteLine(string.Create(culture,
     $"Reachable gen0 objects (what the next gen0 GC promotes): {census.LiveYoung.Sum(count => count.Objects)} objects, {census.LiveYoung.Sum(count => count.Amount) / 1e6:0.00} MB."));
-Console.WriteLine("| objects | bytes | type |");
-Console.WriteLine("|---:|---:|---|");
-foreach (var count in census.LiveYoung.Take(rows))
-{
-    Console.WriteLine(string.Create(culture, $"| {count.Objects} | {count.Amount} | {count.Type} |"));
-}
+PrintTable("bytes", "type", census.LiveYoung);
 
 return 0;
+
+void PrintTable(string amount, string type, IEnumerable<TypeCount> counts)
+{
+    Console.WriteLine($"| objects | {amount} | {type} |");
+    Console.WriteLine("|---:|---:|---|");
+    foreach (var count in counts.Take(rows))
+    {
+        Console.WriteLine(string.Create(culture, $"| {count.Objects} | {count.Amount} | {count.Type} |"));
+    }
+}
