@@ -341,10 +341,11 @@ public sealed class ApiKeyGrain(
 
     /// <summary>
     /// The ticker's visit: hands the held charges to their account's batch, and says whether the key needs a
-    /// turn of its own (<see cref="Tend"/>); until the ticker reports that turn over (<see cref="Tended"/>)
-    /// it asks for no other. A key with nothing left to tend leaves the ticker until it has.
+    /// turn of its own (<see cref="Tend"/>): to save, or, when the visit tends leases, to renew or give back
+    /// its lease. Until the ticker reports that turn over (<see cref="Tended"/>) it asks for no other. A key
+    /// with nothing left to tend leaves the ticker until it has.
     /// </summary>
-    internal bool OnTick(Dictionary<string, AccountChargeBatch> batches)
+    internal bool OnTick(Dictionary<string, AccountChargeBatch> batches, bool tendLease)
     {
         lock (gate)
         {
@@ -365,7 +366,7 @@ public sealed class ApiKeyGrain(
                 return false;
             }
 
-            tending = (!renewing && (lease.IsIdle(now) || lease.IsDue(now))) || WorthSaving(now, force: false);
+            tending = (tendLease && !renewing && (lease.IsIdle(now) || lease.IsDue(now))) || WorthSaving(now, force: false);
             if (!tending && !renewing && !lease.Held && unsavedRequests == 0)
             {
                 StopTicking();

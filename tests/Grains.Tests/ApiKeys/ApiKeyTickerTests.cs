@@ -73,6 +73,36 @@ public sealed class ApiKeyTickerTests(QuietClusterFixture quiet) : IClassFixture
     }
 
     [Fact]
+    public async Task Visits_that_do_not_tend_leases_still_take_the_charges()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: Balance);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        await AdmitAndSettle(key, requests: 2);
+
+        await VisitAll(tendLeases: false);
+        await Reactivate(account); // asks no key: only what the visit brought counts
+        Assert.Equal(Balance - 2 * Cost, (await account.Get())!.BalanceMicros);
+    }
+
+    [Fact]
+    public async Task Only_visits_that_tend_leases_give_an_idle_lease_back()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: Balance);
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        var (_, other) = await Accounts.Accounts.CreateKey(Grains, account);
+        await AdmitAndSettle(key, requests: 1);
+        var rest = new AdmissionRequest(10, Balance - Cost);
+
+        ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(6));
+        await VisitAll(tendLeases: false); // takes the charge; its lease share comes back once the account has it
+        await VisitAll(tendLeases: false); // idle with nothing in flight, but not a visit that tends leases
+        Assert.Equal(AdmissionOutcome.InsufficientCredits, (await other.Admit(rest)).Outcome);
+
+        await VisitAll(tendLeases: true);
+        Assert.Equal(AdmissionOutcome.Admitted, (await other.Admit(rest)).Outcome);
+    }
+
+    [Fact]
     public async Task Account_reads_during_a_visit_include_the_charges_on_their_way()
     {
         for (var round = 0; round < 10; round++)
@@ -120,6 +150,6 @@ public sealed class ApiKeyTickerTests(QuietClusterFixture quiet) : IClassFixture
 
     private static async Task Reactivate(IAccountGrain account) => await account.Cast<IGrainManagementExtension>().DeactivateOnIdle();
 
-    private Task VisitAll() => Task.WhenAll(quiet.Cluster.Silos
-        .Select(silo => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<ApiKeyTicker>().VisitAll()));
+    private Task VisitAll(bool tendLeases = true) => Task.WhenAll(quiet.Cluster.Silos
+        .Select(silo => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<ApiKeyTicker>().VisitAll(tendLeases)));
 }
