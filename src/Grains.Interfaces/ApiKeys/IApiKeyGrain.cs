@@ -21,10 +21,11 @@ public interface IApiKeyGrain : IGrainWithStringKey
     [Alias("SendCharges")] Task SendCharges();
 
     /// <summary>
-    /// Renews the key's credit lease or gives it back, and saves its admissions when they are worth it; the
-    /// silo's key ticker asks for it. Interleaved, so admissions go on while the activity is being written.
+    /// Saves the key's admissions when they are worth it and, when <paramref name="tendLease"/>, renews its
+    /// credit lease or gives it back; the silo's key ticker asks for it. Interleaved, so admissions go on
+    /// while the activity is being written.
     /// </summary>
-    [AlwaysInterleave, Alias("Tend")] Task Tend();
+    [AlwaysInterleave, Alias("Tend")] Task Tend(bool tendLease);
 
     [Alias("GetInfo")] Task<KeyInfo?> GetInfo();
 

@@ -430,10 +430,14 @@ public sealed class ApiKeyGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>When the ticker finds the lease due or idle, or the admissions worth saving.</summary>
-    public async Task Tend()
+    /// <summary>When the ticker finds the lease due or idle on a visit that tends leases, or the admissions worth saving.</summary>
+    public async Task Tend(bool tendLease)
     {
-        await TendLease();
+        if (tendLease)
+        {
+            await TendLease();
+        }
+
         await SaveActivity(force: false, CancellationToken.None);
     }
 

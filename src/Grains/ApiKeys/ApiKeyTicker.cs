@@ -85,7 +85,7 @@ public sealed class ApiKeyTicker(IOptions<WriteBehindOptions> options, ILogger<A
         {
             if (key.OnTick(batches, tendLeases))
             {
-                work.Add(Tend(key));
+                work.Add(Tend(key, tendLeases));
             }
         }
 
@@ -124,11 +124,11 @@ public sealed class ApiKeyTicker(IOptions<WriteBehindOptions> options, ILogger<A
     internal Task ChargesOnTheirWay(string accountId) =>
         chargesOnTheirWay.TryGetValue(accountId, out var onTheirWay) ? onTheirWay : Task.CompletedTask;
 
-    private async Task Tend(ApiKeyGrain key)
+    private async Task Tend(ApiKeyGrain key, bool tendLease)
     {
         try
         {
-            await key.Reference.Tend();
+            await key.Reference.Tend(tendLease);
         }
         catch (Exception exception)
         {

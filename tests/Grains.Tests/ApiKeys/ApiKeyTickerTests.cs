@@ -90,12 +90,13 @@ public sealed class ApiKeyTickerTests(QuietClusterFixture quiet) : IClassFixture
         var account = await Accounts.Accounts.Create(Grains, balanceMicros: Balance);
         var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
         var (_, other) = await Accounts.Accounts.CreateKey(Grains, account);
+        await key.SetLimits(new PlanLimits("test", RequestsPerMinute: 100, TokensPerMinute: 1_000_000)); // every request is worth saving
         await AdmitAndSettle(key, requests: 1);
+        await account.Get(); // the account's read takes the charge: nothing of the lease is in flight any more
         var rest = new AdmissionRequest(10, Balance - Cost);
 
         ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(6));
-        await VisitAll(tendLeases: false); // takes the charge; its lease share comes back once the account has it
-        await VisitAll(tendLeases: false); // idle with nothing in flight, but not a visit that tends leases
+        await VisitAll(tendLeases: false); // the key gets a turn to save its admission, with its lease idle
         Assert.Equal(AdmissionOutcome.InsufficientCredits, (await other.Admit(rest)).Outcome);
 
         await VisitAll(tendLeases: true);
