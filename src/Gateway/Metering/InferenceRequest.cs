@@ -13,6 +13,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
     /// Estimates prompt tokens over messages (string or content parts, names, tool calls), tools,
     /// completion prompts and embedding inputs, and the completion cap
     /// (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times <c>n</c>).
+    /// Throws <see cref="JsonException"/> for a string that is not valid text (see <see cref="Text"/>).
     /// </summary>
     public static InferenceRequest Inspect(JsonElement body, string path, TokenCounter tokens, int defaultCompletionTokens)
     {
@@ -21,7 +22,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             return Empty;
         }
 
-        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? ModelNames.Shared.Share(m.GetString()!) : null;
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? ModelNames.Shared.Share(Text(m)) : null;
         var stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         var wantsUsage = stream && body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
             && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
@@ -75,7 +76,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
                 count += property.Name switch
                 {
                     "content" => CountContent(property.Value, tokens),
-                    "name" or "role" or "tool_call_id" when property.Value.ValueKind == JsonValueKind.String => tokens.Count(property.Value.GetString()!),
+                    "name" or "role" or "tool_call_id" when property.Value.ValueKind == JsonValueKind.String => tokens.Count(Text(property.Value)),
                     "tool_calls" or "function_call" => tokens.Count(property.Value.GetRawText()),
                     _ => 0,
                 };
@@ -90,14 +91,14 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         switch (content.ValueKind)
         {
             case JsonValueKind.String:
-                return tokens.Count(content.GetString()!);
+                return tokens.Count(Text(content));
             case JsonValueKind.Array:
                 long count = 0;
                 foreach (var part in content.EnumerateArray())
                 {
                     if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                     {
-                        count += tokens.Count(text.GetString()!);
+                        count += tokens.Count(Text(text));
                     }
                     else if (part.ValueKind == JsonValueKind.Object)
                     {
@@ -118,7 +119,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         switch (input.ValueKind)
         {
             case JsonValueKind.String:
-                return tokens.Count(input.GetString()!);
+                return tokens.Count(Text(input));
             case JsonValueKind.Number:
                 return 1;
             case JsonValueKind.Array:
@@ -131,6 +132,23 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
                 return count;
             default:
                 return 0;
+        }
+    }
+
+    /// <summary>
+    /// A string's value. The parser checks what is inside strings only when they are read: invalid UTF-8 or an
+    /// escaped lone surrogate (<c>"\udc00"</c>) then throws <see cref="InvalidOperationException"/>, which is the
+    /// client's bad JSON, not the gateway's failure.
+    /// </summary>
+    private static string Text(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new JsonException("A string in the request body is not valid UTF-8 or UTF-16 text.", exception);
         }
     }
 

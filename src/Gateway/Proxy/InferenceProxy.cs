@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Unicode;
 using DosAi.Orleans.Gateway.Admission;
 using DosAi.Orleans.Gateway.Hosting;
 using DosAi.Orleans.Gateway.Metering;
@@ -74,7 +75,7 @@ public sealed class InferenceProxy(
         catch (JsonException)
         {
             await Reject(context, StatusCodes.Status400BadRequest,
-                "We could not parse the JSON body of your request. The request body must be valid JSON.", "invalid_request_error", "invalid_json");
+                "We could not parse the JSON body of your request. The request body must be valid JSON, encoded as UTF-8.", "invalid_request_error", "invalid_json");
             return;
         }
 
@@ -182,6 +183,12 @@ public sealed class InferenceProxy(
         if (body.Length == 0 || !IsJson(context.Request.ContentType))
         {
             return InferenceRequest.Empty;
+        }
+
+        // JSON is UTF-8 (RFC 8259), and the parser looks inside only the strings that are read.
+        if (!Utf8.IsValid(body))
+        {
+            throw new JsonException("The request body is not valid UTF-8.");
         }
 
         using var document = JsonDocument.Parse(body);

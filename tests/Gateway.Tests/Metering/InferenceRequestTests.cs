@@ -83,4 +83,19 @@ public sealed class InferenceRequestTests
         Assert.False(Inspect("""{"stream":true,"messages":[]}""").ClientWantsStreamUsage);
         Assert.True(Inspect("""{"stream":true,"stream_options":{"include_usage":true},"messages":[]}""").ClientWantsStreamUsage);
     }
+
+    [Theory]
+    [InlineData("""{"model":"\udc00","messages":[]}""")]
+    [InlineData("""{"messages":[{"role":"user","content":"a lone \ud83d surrogate"}]}""")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"text","text":"\udc00"}]}]}""")]
+    [InlineData("""{"messages":[{"role":"user","name":"\udc00","content":"hi"}]}""")]
+    [InlineData("""{"input":["ok","\udc00"]}""", "/v1/embeddings")]
+    public void A_string_that_is_no_valid_text_is_a_json_error(string json, string path = "/v1/chat/completions") =>
+        Assert.Throws<JsonException>(() => Inspect(json, path));
+
+    [Fact]
+    public void An_escaped_surrogate_pair_counts_as_its_character() =>
+        Assert.Equal(
+            Inspect("""{"messages":[{"role":"user","content":"🙏"}]}""").PromptTokens,
+            Inspect("""{"messages":[{"role":"user","content":"\ud83d\ude4f"}]}""").PromptTokens);
 }

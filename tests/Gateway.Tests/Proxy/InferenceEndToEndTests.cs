@@ -259,6 +259,37 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Equal("invalid_request_error", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["type"]!.GetValue<string>());
     }
 
+    // Each body is valid JSON syntax around text that is not valid Unicode; the upstream must never see it.
+    public static TheoryData<string, byte[]> BodiesWithInvalidText => new()
+    {
+        { "invalid UTF-8 in a message", WithBytes("""{"model":"m","messages":[{"role":"user","content":"a""", [0xC3, 0x28], "\"}]}") },
+        { "invalid UTF-8 in the model", WithBytes("""{"model":"m""", [0xFF], "\",\"messages\":[]}") },
+        { "invalid UTF-8 in a field the gateway does not read", WithBytes("""{"model":"m","messages":[],"user":"u""", [0xED, 0xA0, 0x80], "\"}") },
+        { "an escaped lone surrogate", Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":"\udc00"}]}""") },
+    };
+
+    private static byte[] WithBytes(string before, byte[] bytes, string after) =>
+        [.. Encoding.UTF8.GetBytes(before), .. bytes, .. Encoding.UTF8.GetBytes(after)];
+
+    [Theory]
+    [MemberData(nameof(BodiesWithInvalidText))]
+    public async Task A_body_with_text_that_is_not_valid_unicode_gets_400_invalid_json_and_is_not_forwarded(string what, byte[] body)
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        var forwardedBefore = fixture.Upstream.Requests.Count;
+        using var request = Requests.Chat(key, body);
+
+        var response = await http.SendAsync(request);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)response.StatusCode}");
+        var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
+        Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+        Assert.Equal("invalid_json", error["code"]!.GetValue<string>());
+        Assert.Equal(forwardedBefore, fixture.Upstream.Requests.Count);
+    }
+
     [Fact]
     public async Task An_oversized_body_gets_413()
     {
