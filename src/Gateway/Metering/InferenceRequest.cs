@@ -154,6 +154,6 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
 
     private static long? ReadPositive(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0
-            ? number
+            ? Math.Min(number, Usage.MostTokens)
             : null;
 }

@@ -4,6 +4,12 @@ namespace DosAi.Orleans.Gateway.Metering;
 
 public readonly record struct Usage(long PromptTokens, long CompletionTokens)
 {
+    /// <summary>
+    /// The most tokens one count of a request stands for (a completion cap, a reported usage): more is no real
+    /// request, and every plan refuses it as too large, while its cost and window sums stay far from overflowing.
+    /// </summary>
+    public const long MostTokens = int.MaxValue;
+
     /// <summary>Reads an OpenAI <c>usage</c> object; embeddings report only prompt and total tokens.</summary>
     public static Usage? From(JsonElement usage)
     {
@@ -26,6 +32,6 @@ public readonly record struct Usage(long PromptTokens, long CompletionTokens)
 
     private static long? Read(JsonElement usage, string name) =>
         usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= 0
-            ? number
+            ? Math.Min(number, MostTokens)
             : null;
 }

@@ -98,4 +98,11 @@ public sealed class InferenceRequestTests
         Assert.Equal(
             Inspect("""{"messages":[{"role":"user","content":"🙏"}]}""").PromptTokens,
             Inspect("""{"messages":[{"role":"user","content":"\ud83d\ude4f"}]}""").PromptTokens);
+
+    [Theory]
+    [InlineData("""{"max_tokens":9223372036854775807,"messages":[]}""", 1)]
+    [InlineData("""{"max_completion_tokens":9000000000000000000,"n":2,"messages":[]}""", 2)]
+    [InlineData("""{"max_tokens":4611686018427387904,"n":128,"messages":[]}""", 128)]
+    public void A_cap_beyond_any_real_request_counts_as_the_most_tokens_without_overflowing(string json, int n) =>
+        Assert.Equal(Usage.MostTokens * n, Inspect(json).CompletionCap);
 }

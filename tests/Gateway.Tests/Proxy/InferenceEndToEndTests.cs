@@ -303,13 +303,16 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
-    [Fact]
-    public async Task A_request_whose_estimate_exceeds_the_plan_tpm_is_too_large_and_should_not_be_retried()
+    [Theory]
+    [InlineData("\"max_tokens\":200000")]
+    [InlineData("\"max_tokens\":9223372036854775807")] // long.MaxValue: once an overflow, a 500
+    [InlineData("\"max_completion_tokens\":9000000000000000000,\"n\":2")]
+    public async Task A_request_whose_estimate_exceeds_the_plan_tpm_is_too_large_and_should_not_be_retried(string cap)
     {
         var account = await fixture.Admin.CreateAccount(credits: 10);
         var (_, key) = await fixture.Admin.CreateKey(account);
         using var http = fixture.Http();
-        using var request = Requests.Chat(key, """{"model":"m","max_tokens":200000,"messages":[{"role":"user","content":"hi"}]}""");
+        using var request = Requests.Chat(key, $$"""{"model":"m",{{cap}},"messages":[{"role":"user","content":"hi"}]}""");
 
         var response = await http.SendAsync(request);
 

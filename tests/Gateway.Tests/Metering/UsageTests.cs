@@ -1,0 +1,24 @@
+using System.Text.Json;
+using DosAi.Orleans.Gateway.Metering;
+
+namespace DosAi.Orleans.Gateway.Tests.Metering;
+
+public sealed class UsageTests
+{
+    private static Usage? Read(string json) => Usage.From(JsonDocument.Parse(json).RootElement);
+
+    [Theory]
+    [InlineData("""{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46}""", 12, 34)]
+    [InlineData("""{"prompt_tokens":7,"total_tokens":7}""", 7, 0)] // embeddings
+    [InlineData("""{"total_tokens":9}""", 0, 9)]
+    [InlineData("""{"prompt_tokens":-5,"completion_tokens":3,"total_tokens":9}""", 0, 3)] // a negative count is no count
+    [InlineData("""{"prompt_tokens":9223372036854775807,"completion_tokens":9000000000000000000}""", Usage.MostTokens, Usage.MostTokens)]
+    public void Reported_usage_is_read_within_bounds(string json, long prompt, long completion) =>
+        Assert.Equal(new Usage(prompt, completion), Read(json));
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("""{"completion_tokens":3}""")]
+    [InlineData("""{"prompt_tokens":"12"}""")]
+    public void No_usable_counts_is_no_usage(string json) => Assert.Null(Read(json));
+}
