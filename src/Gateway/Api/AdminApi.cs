@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DosAi.Orleans.Gateway.Admission;
@@ -11,6 +12,8 @@ namespace DosAi.Orleans.Gateway.Api;
 /// <summary>The operator API under <c>/admin</c>, behind <c>Authorization: Bearer &lt;Admin:Token&gt;</c>; 404 when no token is set.</summary>
 public static class AdminApi
 {
+    private static readonly string MostUsd = Money.ToUsd(Balances.MostMicros).ToString(CultureInfo.InvariantCulture);
+
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
     {
         var admin = routes.MapGroup("/admin");
@@ -68,7 +71,7 @@ public static class AdminApi
     {
         if (body.AmountUsd is not { } amount || Money.FromUsd(amount) is not { } micros)
         {
-            return ApiErrors.BadRequest("amount_usd must be a number with at most six decimals.", "invalid_amount");
+            return ApiErrors.BadRequest($"amount_usd must be a number with at most six decimals, between -{MostUsd} and {MostUsd}.", "invalid_amount");
         }
 
         if (string.IsNullOrWhiteSpace(body.Reference) || body.Reference.Length > 200)
@@ -81,6 +84,8 @@ public static class AdminApi
         {
             null => NoAccount(),
             { Outcome: CreditOutcome.ReferenceConflict } => ApiErrors.Conflict($"Reference '{body.Reference}' was already used with a different amount."),
+            { Outcome: CreditOutcome.BalanceLimit } => ApiErrors.BadRequest(
+                $"This credit would take the balance above the most an account can hold ({MostUsd} USD); nothing changed.", "invalid_amount"),
             _ => TypedResults.Ok(new BalanceResponse(Money.ToUsd(result.BalanceMicros))),
         };
     }

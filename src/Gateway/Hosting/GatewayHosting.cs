@@ -11,6 +11,7 @@ using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
@@ -118,7 +119,12 @@ public static class GatewayHosting
 
     public static WebApplication MapDosAiGateway(this WebApplication app)
     {
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledError });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteUnhandledError,
+            // A client's malformed request gets its 400 and is no error of the gateway's to log.
+            SuppressDiagnosticsCallback = handled => handled.Exception is BadHttpRequestException,
+        });
         app.UseAdminToken();
         // Inference traffic carries its own key: cookie sessions, login throttling and dashboard assets are
         // not its business. WebApplication would otherwise add authentication and authorization in front of
@@ -128,6 +134,7 @@ public static class GatewayHosting
         pipeline.Properties["__AuthorizationMiddlewareSet"] = true;
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/v1"), web =>
         {
+            web.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = WriteEmptyApiError });
             web.UseAuthentication();
             web.UseRateLimiter();
             web.UseAuthorization();
@@ -144,10 +151,38 @@ public static class GatewayHosting
 
     private static Task WriteUnhandledError(HttpContext context)
     {
-        var failure = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
-        return failure is BadHttpRequestException bad
-            ? WriteError(context, bad.StatusCode, "The request body is not valid JSON for this endpoint.", "invalid_request")
-            : OpenAiError.WriteAsync(context, StatusCodes.Status500InternalServerError, "The gateway failed to handle this request.", "server_error", "internal_error");
+        var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        return failure switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } bad =>
+                WriteError(context, bad.StatusCode, $"The request body is not valid JSON for this endpoint{(json.Path is { } path ? $" (at {path})" : "")}.", "invalid_request"),
+            // ASP.NET says which in its message only: a missing body, or a parameter it could not bind.
+            BadHttpRequestException bad when bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase) =>
+                WriteError(context, bad.StatusCode, "This endpoint needs a JSON body.", "invalid_request"),
+            BadHttpRequestException bad =>
+                WriteError(context, bad.StatusCode, "A query or route parameter is missing or not a valid value of its type (e.g. a number out of range).", "invalid_request"),
+            _ => OpenAiError.WriteAsync(context, StatusCodes.Status500InternalServerError, "The gateway failed to handle this request.", "server_error", "internal_error"),
+        };
+    }
+
+    /// <summary>Routing and body binding refuse some requests with a bare status; the APIs answer in the contract's shape.</summary>
+    private static Task WriteEmptyApiError(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/admin"))
+        {
+            return Task.CompletedTask;
+        }
+
+        return context.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => WriteError(context, StatusCodes.Status404NotFound, "No such endpoint.", "not_found"),
+            StatusCodes.Status405MethodNotAllowed => WriteError(context, StatusCodes.Status405MethodNotAllowed,
+                $"This endpoint does not accept {context.Request.Method} requests.", "method_not_allowed"),
+            StatusCodes.Status415UnsupportedMediaType => WriteError(context, StatusCodes.Status415UnsupportedMediaType,
+                "The request body must be JSON, sent with Content-Type: application/json.", "invalid_request"),
+            _ => Task.CompletedTask,
+        };
     }
 
     private static Task WriteError(HttpContext context, int status, string message, string code) =>

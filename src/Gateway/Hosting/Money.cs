@@ -1,3 +1,5 @@
+using DosAi.Orleans.Grains.Interfaces.Accounts;
+
 namespace DosAi.Orleans.Gateway.Hosting;
 
 /// <summary>Money is integer micro-USD inside; USD decimals only at the API edge.</summary>
@@ -9,7 +11,7 @@ public static class Money
     public static long? FromUsd(decimal usd)
     {
         var micros = usd * 1_000_000m;
-        if (micros != decimal.Truncate(micros) || micros > long.MaxValue / 4 || micros < long.MinValue / 4)
+        if (micros != decimal.Truncate(micros) || micros > Balances.MostMicros || micros < -Balances.MostMicros)
         {
             return null;
         }

@@ -7,6 +7,8 @@ public enum CreditOutcome
     Repeated,
     /// <summary>The reference was used before with a different amount: nothing changed.</summary>
     ReferenceConflict,
+    /// <summary>The credit would take the balance above <see cref="Balances.MostMicros"/>: nothing changed.</summary>
+    BalanceLimit,
 }
 
 /// <param name="AppliedMicros">What actually changed the balance (a debit is clamped so the balance stays ≥ 0).</param>

@@ -123,6 +123,11 @@ public sealed class AccountGrain(
             return new CreditResult(outcome, credits.Balance, 0);
         }
 
+        if (amountMicros > Balances.MostMicros - credits.Balance)
+        {
+            return new CreditResult(CreditOutcome.BalanceLimit, credits.Balance, 0);
+        }
+
         var applied = credits.Adjust(amountMicros);
         state.State.CreditReferences[reference] = amountMicros;
         AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference, time.GetUtcNow());

@@ -26,6 +26,22 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_credit_that_would_take_the_balance_above_the_most_an_account_holds_changes_nothing()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: Balances.MostMicros - 10);
+
+        var refused = await account.AddCredits(long.MaxValue / 2, "too-much");
+        var justBelow = await account.AddCredits(11, "one-too-many");
+        var exact = await account.AddCredits(10, "one-too-many"); // a refused credit does not use up its reference
+
+        Assert.Equal((CreditOutcome.BalanceLimit, Balances.MostMicros - 10, 0L), (refused!.Outcome, refused.BalanceMicros, refused.AppliedMicros));
+        Assert.Equal(CreditOutcome.BalanceLimit, justBelow!.Outcome);
+        Assert.Equal((CreditOutcome.Applied, Balances.MostMicros), (exact!.Outcome, exact.BalanceMicros));
+        Assert.Equal(Balances.MostMicros, (await account.Get())!.BalanceMicros);
+        Assert.Equal([Balances.MostMicros - 10, 10], (await account.GetLedger(0, 100)).Entries.Select(e => e.AmountMicros));
+    }
+
+    [Fact]
     public async Task Negative_adjustments_never_take_the_balance_below_zero()
     {
         var account = await Accounts.Create(Grains, balanceMicros: 3_000_000);
