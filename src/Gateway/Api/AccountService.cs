@@ -97,7 +97,9 @@ public sealed class AccountService(IGrainFactory grains)
     public static string? ValidateKeyName(string? name, out string normalized)
     {
         normalized = string.IsNullOrWhiteSpace(name) ? "Secret key" : name.Trim();
-        return normalized.Length > 100 ? "The key name must be at most 100 characters." : null;
+        return normalized.Length > 100 ? "The key name must be at most 100 characters."
+            : normalized.Any(char.IsControl) ? "The key name must not contain control characters (line breaks, tabs, NUL…)."
+            : null;
     }
 
     public static AccountResponse ToResponse(AccountSnapshot account) =>

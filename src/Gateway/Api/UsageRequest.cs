@@ -9,6 +9,8 @@ namespace DosAi.Orleans.Gateway.Api;
 /// </summary>
 public static class UsageRequest
 {
+    private static readonly long LatestSecond = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     public static string? Parse(long? from, long? to, string? granularity, string? keyId, DateTimeOffset now, out UsageQuery query)
     {
         query = null!;
@@ -26,7 +28,12 @@ public static class UsageRequest
 
         var end = to ?? now.ToUnixTimeSeconds();
         var start = from ?? end - 86_400;
-        if (start < 0 || end > 253_402_300_799 || start >= end)
+        if (start < 0 || end > LatestSecond)
+        {
+            return $"from and to must be Unix seconds between 0 and {LatestSecond}.";
+        }
+
+        if (start >= end)
         {
             return "from must be before to (Unix seconds).";
         }
