@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace DosAi.Orleans.Gateway.Metering;
 
 /// <summary>What admission needs to know about one <c>/v1/*</c> request body.</summary>
-public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWantsStreamUsage, long PromptTokens, long CompletionCap)
+/// <param name="Background">A Responses API request to run in the background (<c>"background": true</c>).</param>
+public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWantsStreamUsage, long PromptTokens, long CompletionCap, bool Background = false)
 {
     public static readonly InferenceRequest Empty = new(null, false, false, 0, 0);
 
@@ -49,14 +50,25 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             prompt += CountInput(input, tokens);
         }
 
+        if (body.TryGetProperty("instructions", out var instructions) && instructions.ValueKind == JsonValueKind.String)
+        {
+            prompt += tokens.Count(Text(instructions));
+        }
+
         long cap = 0;
-        if (!isEmbedding && (body.TryGetProperty("messages", out _) || body.TryGetProperty("prompt", out _)))
+        var background = false;
+        if (GeneratingPaths.IsResponses(path))
+        {
+            cap = ReadPositive(body, "max_output_tokens") ?? defaultCompletionTokens;
+            background = body.TryGetProperty("background", out var runInBackground) && runInBackground.ValueKind == JsonValueKind.True;
+        }
+        else if (!isEmbedding && (body.TryGetProperty("messages", out _) || body.TryGetProperty("prompt", out _)))
         {
             cap = ReadPositive(body, "max_completion_tokens") ?? ReadPositive(body, "max_tokens") ?? defaultCompletionTokens;
             cap *= Math.Clamp(ReadPositive(body, "n") ?? 1, 1, 128);
         }
 
-        return new InferenceRequest(model, stream, wantsUsage, prompt, cap);
+        return new InferenceRequest(model, stream, wantsUsage, prompt, cap, background);
     }
 
     // OpenAI's chat format costs about 3 tokens of framing per message and 3 to prime the reply.
@@ -113,7 +125,10 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         }
     }
 
-    /// <summary>A string, an array of strings, an array of token ids, or an array of such arrays.</summary>
+    /// <summary>
+    /// A string, an array of strings, an array of token ids, or an array of such arrays; for the Responses API
+    /// also an array of items (messages, function calls and their outputs).
+    /// </summary>
     private static long CountInput(JsonElement input, TokenCounter tokens)
     {
         switch (input.ValueKind)
@@ -122,6 +137,8 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
                 return tokens.Count(Text(input));
             case JsonValueKind.Number:
                 return 1;
+            case JsonValueKind.Object:
+                return CountItem(input, tokens);
             case JsonValueKind.Array:
                 long count = 0;
                 foreach (var item in input.EnumerateArray())
@@ -133,6 +150,23 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             default:
                 return 0;
         }
+    }
+
+    /// <summary>A Responses API input item, framed like a chat message.</summary>
+    private static long CountItem(JsonElement item, TokenCounter tokens)
+    {
+        long count = 3;
+        foreach (var property in item.EnumerateObject())
+        {
+            count += property.Name switch
+            {
+                "content" or "output" or "summary" => CountContent(property.Value, tokens),
+                "role" or "name" or "arguments" when property.Value.ValueKind == JsonValueKind.String => tokens.Count(Text(property.Value)),
+                _ => 0,
+            };
+        }
+
+        return count;
     }
 
     /// <summary>

@@ -8,8 +8,8 @@ namespace DosAi.Orleans.Gateway.Metering;
 /// <summary>
 /// Meters a server-sent event stream as it passes: bytes are held only until their event is complete
 /// (so lines and UTF-8 characters split across reads are whole when parsed), then forwarded at once.
-/// Finds the <c>usage</c> chunk, collects the text of the deltas for counting when a stream ends without
-/// one, and drops the usage chunk the gateway asked for on the client's behalf.
+/// Finds the <c>usage</c> chunk (or the Responses API's final event), collects the text of the deltas for
+/// counting when a stream ends without one, and drops the usage chunk the gateway asked for on the client's behalf.
 /// </summary>
 public sealed class SseEventMeter(bool forwardUsage)
 {
@@ -95,7 +95,7 @@ public sealed class SseEventMeter(bool forwardUsage)
             using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
             CollectText(root);
-            if (!root.TryGetProperty("usage", out var usageElement) || Usage.From(usageElement) is not { } usage)
+            if (UsageOf(root) is not { } usage)
             {
                 output.Write(sseEvent);
                 return;
@@ -116,9 +116,9 @@ public sealed class SseEventMeter(bool forwardUsage)
                 output.Write("\n\n"u8);
             }
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            // Not ours to judge: a malformed event passes through unmetered.
+            // Not ours to judge: a malformed event (or one with text that is not valid UTF-8) passes through unmetered.
             output.Write(sseEvent);
         }
     }
@@ -140,8 +140,29 @@ public sealed class SseEventMeter(bool forwardUsage)
         return [];
     }
 
+    /// <summary>
+    /// A chunk's own <c>usage</c>, or that of the response a Responses API event carries
+    /// (<c>response.completed</c>, <c>response.incomplete</c>, <c>response.failed</c>).
+    /// </summary>
+    private static Usage? UsageOf(JsonElement chunk)
+    {
+        if (chunk.TryGetProperty("usage", out var usage))
+        {
+            return Usage.From(usage);
+        }
+
+        return chunk.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object
+            && response.TryGetProperty("usage", out usage) ? Usage.From(usage) : null;
+    }
+
     private void CollectText(JsonElement chunk)
     {
+        if (chunk.TryGetProperty("type", out var type) && IsTextDelta(type))
+        {
+            Append(chunk, "delta");
+            return;
+        }
+
         if (!chunk.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array)
         {
             return;
@@ -173,6 +194,22 @@ public sealed class SseEventMeter(bool forwardUsage)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A Responses API event whose <c>delta</c> is produced text: output text, reasoning, refusals, tool-call
+    /// arguments and code, and whatever new kinds come, all <c>response.….delta</c>; audio deltas are base64, not text.
+    /// </summary>
+    private static bool IsTextDelta(JsonElement type)
+    {
+        if (type.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        var name = type.GetString()!;
+        return name.StartsWith("response.", StringComparison.Ordinal) && name.EndsWith(".delta", StringComparison.Ordinal)
+            && name != "response.audio.delta";
     }
 
     private void Append(JsonElement owner, string property)

@@ -10,7 +10,10 @@ public readonly record struct Usage(long PromptTokens, long CompletionTokens)
     /// </summary>
     public const long MostTokens = int.MaxValue;
 
-    /// <summary>Reads an OpenAI <c>usage</c> object; embeddings report only prompt and total tokens.</summary>
+    /// <summary>
+    /// Reads an OpenAI <c>usage</c> object: chat and completions name the counts prompt and completion tokens,
+    /// the Responses API input and output tokens; embeddings report only prompt and total tokens.
+    /// </summary>
     public static Usage? From(JsonElement usage)
     {
         if (usage.ValueKind != JsonValueKind.Object)
@@ -18,8 +21,8 @@ public readonly record struct Usage(long PromptTokens, long CompletionTokens)
             return null;
         }
 
-        var prompt = Read(usage, "prompt_tokens");
-        var completion = Read(usage, "completion_tokens");
+        var prompt = Read(usage, "prompt_tokens") ?? Read(usage, "input_tokens");
+        var completion = Read(usage, "completion_tokens") ?? Read(usage, "output_tokens");
         var total = Read(usage, "total_tokens");
         if (prompt is null && total is null)
         {

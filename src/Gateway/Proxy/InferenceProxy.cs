@@ -79,6 +79,14 @@ public sealed class InferenceProxy(
             return;
         }
 
+        if (request.Background)
+        {
+            await Reject(context, StatusCodes.Status400BadRequest,
+                "Background responses are not supported: the gateway meters each response in the request that generates it. Send the request without \"background\": true.",
+                "invalid_request_error", "unsupported_parameter");
+            return;
+        }
+
         var estimatedCost = pricing.Value.CostMicros(request.Model, request.PromptTokens, request.CompletionCap);
         Span<byte> keyHash = stackalloc byte[SHA256.HashSizeInBytes];
         ApiKeyFormat.Hash(token, keyHash);
@@ -157,7 +165,9 @@ public sealed class InferenceProxy(
             context.Response.Body = meter.Inner;
         }
 
-        var usage = ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, tokens);
+        var usage = GeneratingPaths.Generates(context.Request.Method, context.Request.Path.Value ?? "")
+            ? ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, tokens)
+            : default;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
             RateLimitHeaders.Apply(context.Response.Headers, context.Features.GetRequiredFeature<AdmittedRequest>().Limits);

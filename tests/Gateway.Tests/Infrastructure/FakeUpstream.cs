@@ -86,6 +86,12 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
 
         var request = body.Length > 0 ? JsonNode.Parse(body) : null;
+        if (path.Contains("/responses", StringComparison.Ordinal))
+        {
+            await Responses(context, request);
+            return;
+        }
+
         if (path.EndsWith("/embeddings", StringComparison.Ordinal))
         {
             await context.Response.WriteAsJsonAsync(new
@@ -161,6 +167,66 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
 
         await WriteEvent(context, "[DONE]");
+    }
+
+    /// <summary>
+    /// The Responses API: <c>POST /v1/responses</c> answers (or streams) a response of <see cref="ChunkText"/>
+    /// five times; <c>GET /v1/responses/{id}</c> returns the stored response, usage included, as OpenAI does.
+    /// </summary>
+    private static async Task Responses(HttpContext context, JsonNode? request)
+    {
+        var model = request?["model"]?.GetValue<string>() ?? "fake-model";
+        var text = string.Concat(Enumerable.Repeat(ChunkText, 5));
+        if (request?["stream"]?.GetValue<bool>() != true)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(ResponseObject(model, "completed", text).ToJsonString());
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync();
+        var sequence = 0;
+        await WriteTypedEvent(context, new JsonObject { ["type"] = "response.created", ["sequence_number"] = sequence++, ["response"] = ResponseObject(model, "in_progress", null) });
+        for (var i = 0; i < 5; i++)
+        {
+            await WriteTypedEvent(context, new JsonObject
+            {
+                ["type"] = "response.output_text.delta", ["sequence_number"] = sequence++, ["item_id"] = "msg_fake",
+                ["output_index"] = 0, ["content_index"] = 0, ["delta"] = ChunkText, ["logprobs"] = new JsonArray(),
+            });
+        }
+
+        await WriteTypedEvent(context, new JsonObject { ["type"] = "response.completed", ["sequence_number"] = sequence, ["response"] = ResponseObject(model, "completed", text) });
+    }
+
+    private static JsonObject ResponseObject(string model, string status, string? text) => new()
+    {
+        ["id"] = "resp_fake",
+        ["object"] = "response",
+        ["created_at"] = 1_700_000_000,
+        ["status"] = status,
+        ["model"] = model,
+        ["output"] = text is null ? new JsonArray() : new JsonArray(new JsonObject
+        {
+            ["type"] = "message", ["id"] = "msg_fake", ["status"] = "completed", ["role"] = "assistant",
+            ["content"] = new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = text, ["annotations"] = new JsonArray() }),
+        }),
+        ["parallel_tool_calls"] = true,
+        ["tool_choice"] = "auto",
+        ["tools"] = new JsonArray(),
+        ["usage"] = text is null ? null : new JsonObject
+        {
+            ["input_tokens"] = PromptTokens, ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+            ["output_tokens"] = CompletionTokens, ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
+            ["total_tokens"] = PromptTokens + CompletionTokens,
+        },
+    };
+
+    private static async Task WriteTypedEvent(HttpContext context, JsonObject data)
+    {
+        await context.Response.WriteAsync($"event: {data["type"]}\ndata: {data.ToJsonString()}\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     private static async Task WriteEvent(HttpContext context, string data)

@@ -105,4 +105,36 @@ public sealed class InferenceRequestTests
     [InlineData("""{"max_tokens":4611686018427387904,"n":128,"messages":[]}""", 128)]
     public void A_cap_beyond_any_real_request_counts_as_the_most_tokens_without_overflowing(string json, int n) =>
         Assert.Equal(Usage.MostTokens * n, Inspect(json).CompletionCap);
+
+    [Fact]
+    public void Responses_api_input_items_and_instructions_are_counted_with_max_output_tokens_as_the_cap()
+    {
+        const string instructions = "Answer like a pirate.";
+        const string question = "What is the capital of Norway?";
+        var request = Inspect($$"""
+            {"model":"gpt-4o","instructions":"{{instructions}}","max_output_tokens":300,"input":[
+              {"role":"user","content":[{"type":"input_text","text":"{{question}}"},{"type":"input_image","image_url":"https://example.com/a.png"}]},
+              {"type":"function_call","call_id":"c1","name":"lookup","arguments":"{\"city\":\"Oslo\"}"},
+              {"type":"function_call_output","call_id":"c1","output":"Oslo"}]}
+            """, "/v1/responses");
+
+        var expected = O200k.CountTokens(instructions)
+            + (3 + O200k.CountTokens("user") + O200k.CountTokens(question) + 85)
+            + (3 + O200k.CountTokens("lookup") + O200k.CountTokens("{\"city\":\"Oslo\"}"))
+            + (3 + O200k.CountTokens("Oslo"));
+        Assert.Equal(expected, request.PromptTokens);
+        Assert.Equal(300, request.CompletionCap);
+        Assert.False(request.Background);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","input":"Tell me a story"}""", "/v1/responses", 1024, false)]
+    [InlineData("""{"model":"m","input":"Tell me a story","background":true}""", "/v1/responses", 1024, true)]
+    [InlineData("""{"model":"m","input":"Tell me a story","max_output_tokens":50}""", "/v1/responses/", 50, false)]
+    [InlineData("""{"metadata":{"a":"b"}}""", "/v1/responses/resp_1/cancel", 0, false)]
+    public void Responses_api_caps_and_background_are_read_on_its_create_path_only(string json, string path, long cap, bool background)
+    {
+        var request = Inspect(json, path);
+        Assert.Equal((cap, background), (request.CompletionCap, request.Background));
+    }
 }

@@ -87,4 +87,37 @@ public sealed class SseEventMeterTests
         meter.Complete(output);
         return (Encoding.UTF8.GetString(output.WrittenSpan), meter);
     }
+
+    // The Responses API's stream: typed events, text in deltas, usage only inside the final response object.
+    private const string ResponsesStream =
+        "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\",\"usage\":null}}\n\n" +
+        "event: response.reasoning_summary_text.delta\ndata: {\"type\":\"response.reasoning_summary_text.delta\",\"delta\":\"Thinking. \"}\n\n" +
+        "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Grüße, \"}\n\n" +
+        "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"世界\"}\n\n" +
+        "event: response.audio.delta\ndata: {\"type\":\"response.audio.delta\",\"delta\":\"UklGRiQAAABXQVZF\"}\n\n" +
+        "event: response.output_text.done\ndata: {\"type\":\"response.output_text.done\",\"text\":\"Grüße, 世界\"}\n\n" +
+        "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"status\":\"completed\"," +
+        "\"usage\":{\"input_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":6,\"output_tokens_details\":{\"reasoning_tokens\":2},\"total_tokens\":15}}}\n\n";
+
+    [Theory]
+    [MemberData(nameof(ChunkSizes))]
+    public void A_responses_api_stream_is_forwarded_whole_and_metered_from_its_completed_event(int chunkSize)
+    {
+        var (output, meter) = Feed(Encoding.UTF8.GetBytes(ResponsesStream), chunkSize, forwardUsage: true);
+
+        Assert.Equal(ResponsesStream, output);
+        Assert.Equal(new Usage(9, 6), meter.ReportedUsage);
+        Assert.Equal("Thinking. Grüße, 世界", meter.CompletionText);
+    }
+
+    [Fact]
+    public void A_responses_api_stream_cut_short_leaves_the_text_of_its_deltas_to_count()
+    {
+        var cut = ResponsesStream[..ResponsesStream.IndexOf("event: response.completed", StringComparison.Ordinal)];
+
+        var (_, meter) = Feed(Encoding.UTF8.GetBytes(cut), 64, forwardUsage: true);
+
+        Assert.Null(meter.ReportedUsage);
+        Assert.Equal("Thinking. Grüße, 世界", meter.CompletionText);
+    }
 }
