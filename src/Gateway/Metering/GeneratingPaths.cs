@@ -7,11 +7,14 @@ namespace DosAi.Orleans.Gateway.Metering;
 /// </summary>
 public static class GeneratingPaths
 {
-    public static bool IsResponses(string path) =>
-        path.Equals("/v1/responses", StringComparison.OrdinalIgnoreCase) || path.Equals("/v1/responses/", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Creating a response, or compacting a conversation into one (<c>/v1/responses/compact</c>).</summary>
+    public static bool CreatesResponse(string path) =>
+        path.TrimEnd('/').Equals("/v1/responses", StringComparison.OrdinalIgnoreCase)
+        || path.TrimEnd('/').Equals("/v1/responses/compact", StringComparison.OrdinalIgnoreCase);
 
     public static bool Generates(string method, string path) =>
-        HttpMethods.IsPost(method) && !IsStoredObject(path, "/v1/chat/completions/") && !IsStoredObject(path, "/v1/responses/");
+        HttpMethods.IsPost(method)
+        && (CreatesResponse(path) || (!IsStoredObject(path, "/v1/chat/completions/") && !IsStoredObject(path, "/v1/responses/")));
 
     private static bool IsStoredObject(string path, string collection) =>
         path.StartsWith(collection, StringComparison.OrdinalIgnoreCase) && path.Length > collection.Length;

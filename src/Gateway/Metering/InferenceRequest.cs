@@ -57,7 +57,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
 
         long cap = 0;
         var background = false;
-        if (GeneratingPaths.IsResponses(path))
+        if (GeneratingPaths.CreatesResponse(path))
         {
             cap = ReadPositive(body, "max_output_tokens") ?? defaultCompletionTokens;
             background = body.TryGetProperty("background", out var runInBackground) && runInBackground.ValueKind == JsonValueKind.True;

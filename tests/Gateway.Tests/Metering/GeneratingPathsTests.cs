@@ -14,6 +14,7 @@ public sealed class GeneratingPathsTests
     [InlineData("GET", "/v1/chat/completions/chatcmpl-1", false)]
     [InlineData("POST", "/v1/chat/completions/chatcmpl-1", false)] // updates a stored completion's metadata
     [InlineData("GET", "/v1/responses/resp_1", false)]
+    [InlineData("POST", "/v1/responses/compact", true)] // a new, compacted response
     [InlineData("POST", "/v1/responses/resp_1/cancel", false)]
     [InlineData("DELETE", "/v1/responses/resp_1", false)]
     public void Only_requests_that_generate_are_charged_for_the_usage_they_return(string method, string path, bool generates) =>

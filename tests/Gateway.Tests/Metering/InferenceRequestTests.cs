@@ -131,6 +131,7 @@ public sealed class InferenceRequestTests
     [InlineData("""{"model":"m","input":"Tell me a story"}""", "/v1/responses", 1024, false)]
     [InlineData("""{"model":"m","input":"Tell me a story","background":true}""", "/v1/responses", 1024, true)]
     [InlineData("""{"model":"m","input":"Tell me a story","max_output_tokens":50}""", "/v1/responses/", 50, false)]
+    [InlineData("""{"model":"m","input":"A long chat","background":true}""", "/v1/responses/compact", 1024, true)]
     [InlineData("""{"metadata":{"a":"b"}}""", "/v1/responses/resp_1/cancel", 0, false)]
     public void Responses_api_caps_and_background_are_read_on_its_create_path_only(string json, string path, long cap, bool background)
     {
