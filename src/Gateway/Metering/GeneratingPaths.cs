@@ -8,9 +8,12 @@ namespace DosAi.Orleans.Gateway.Metering;
 public static class GeneratingPaths
 {
     /// <summary>Creating a response, or compacting a conversation into one (<c>/v1/responses/compact</c>).</summary>
-    public static bool CreatesResponse(string path) =>
-        path.TrimEnd('/').Equals("/v1/responses", StringComparison.OrdinalIgnoreCase)
-        || path.TrimEnd('/').Equals("/v1/responses/compact", StringComparison.OrdinalIgnoreCase);
+    public static bool CreatesResponse(string path)
+    {
+        var trimmed = path.AsSpan().TrimEnd('/');
+        return trimmed.Equals("/v1/responses", StringComparison.OrdinalIgnoreCase)
+            || trimmed.Equals("/v1/responses/compact", StringComparison.OrdinalIgnoreCase);
+    }
 
     public static bool Generates(string method, string path) =>
         HttpMethods.IsPost(method)
