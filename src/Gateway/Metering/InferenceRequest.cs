@@ -12,8 +12,9 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
 
     /// <summary>
     /// Estimates prompt tokens over messages (string or content parts, names, tool calls), tools,
-    /// completion prompts and embedding inputs, and the completion cap
-    /// (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times <c>n</c>).
+    /// completion prompts, embedding inputs and the Responses API's input items and instructions, and the
+    /// completion cap (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times <c>n</c>;
+    /// for the Responses API <c>max_output_tokens</c> ?? the default).
     /// Throws <see cref="JsonException"/> for a string that is not valid text (see <see cref="Text"/>).
     /// </summary>
     public static InferenceRequest Inspect(JsonElement body, string path, TokenCounter tokens, int defaultCompletionTokens)
