@@ -6,10 +6,10 @@ public static class ChargeableUsage
     /// <summary>
     /// The upstream's reported usage when there is one. Otherwise: nothing when the upstream failed or
     /// produced no output; for a stream cut short, the prompt estimate plus the tokens of the text that
-    /// was produced; for a successful body cut short or unreadable (e.g. compressed events), the full
+    /// was produced, also none (a client that left once the stream had begun still pays for its prompt); for a successful body cut short or unreadable (e.g. compressed events), the full
     /// estimate; for successful responses that carry no usage (e.g. <c>/v1/models</c>), zero tokens.
     /// </summary>
-    public static Usage Resolve(InferenceRequest request, ResponseMeter meter, int status, bool completed, TokenCounter tokens)
+    public static Usage Resolve(InferenceRequest request, ResponseMeter meter, int status, bool completed, bool clientLeft, TokenCounter tokens)
     {
         if (meter.ReportedUsage() is { } reported)
         {
@@ -24,7 +24,7 @@ public static class ChargeableUsage
         if (meter.IsEventStream)
         {
             var text = meter.CompletionText;
-            return text.Length == 0 ? default : new Usage(request.PromptTokens, tokens.Count(text));
+            return text.Length == 0 && !clientLeft ? default : new Usage(request.PromptTokens, tokens.Count(text));
         }
 
         var unreadable = !completed || request.Stream;

@@ -166,7 +166,7 @@ public sealed class InferenceProxy(
         }
 
         var usage = GeneratingPaths.Generates(context.Request.Method, context.Request.Path.Value ?? "")
-            ? ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, tokens)
+            ? ChargeableUsage.Resolve(request, meter, context.Response.StatusCode, error == ForwarderError.None, context.RequestAborted.IsCancellationRequested, tokens)
             : default;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {

@@ -13,7 +13,7 @@ namespace DosAi.Orleans.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A small OpenAI-compatible model server on real Kestrel. Tests steer it per request with headers the
 /// gateway passes through: <c>x-fake-delay-ms</c> (before answering), <c>x-fake-chunks</c> and
-/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-status</c>, and <c>x-fake-lockstep: id</c>: after
+/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-role-chunk</c> (a text-less first chunk), <c>x-fake-status</c>, and <c>x-fake-lockstep: id</c>: after
 /// each chunk the stream waits until the test calls <see cref="Release"/> for that id, so a test can
 /// prove every chunk reached the client before the next was produced.
 /// </summary>
@@ -129,6 +129,16 @@ public sealed class FakeUpstream : IAsyncDisposable
         var model = request["model"]?.GetValue<string>() ?? "fake-model";
         context.Response.ContentType = "text/event-stream";
         await context.Response.StartAsync();
+        if (context.Request.Headers.ContainsKey("x-fake-role-chunk"))
+        {
+            // OpenAI's first chunk: the role, no text yet; lock-stepped like the others.
+            await WriteEvent(context, """{"id":"chatcmpl-fake","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}""");
+            if (context.Request.Headers["x-fake-lockstep"].ToString() is { Length: > 0 } first)
+            {
+                await Gate(first).WaitAsync(TimeSpan.FromSeconds(10), context.RequestAborted);
+            }
+        }
+
         for (var i = 0; i < chunks; i++)
         {
             var chunk = new

@@ -132,6 +132,33 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_client_that_leaves_after_the_stream_began_but_before_any_text_pays_its_prompt()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var lockstep = Guid.NewGuid().ToString("N");
+        using var http = fixture.Http();
+        using var request = Requests.Chat(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"A long prompt the upstream has read."}]}""");
+        request.Headers.Add("x-fake-lockstep", lockstep);
+        request.Headers.Add("x-fake-role-chunk", "1");
+        var before = fixture.Upstream.Requests.Count;
+
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while ((await reader.ReadLineAsync())?.Contains("\"role\":\"assistant\"", StringComparison.Ordinal) != true)
+            {
+            }
+        } // disconnect while the upstream waits to produce its first text
+
+        var sent = fixture.Upstream.Requests.Skip(before).Single().Body;
+        var prompt = InferenceRequest.Inspect(JsonDocument.Parse(sent).RootElement, "/v1/chat/completions", Tokens, 1024).PromptTokens;
+        var expected = 1m - (long)Math.Ceiling(prompt * 0.5m) / 1_000_000m;
+        // Once, a stream left before its first text was free however long its prompt.
+        Assert.Equal(expected, await fixture.Admin.BalanceOnceItIs(account, expected));
+    }
+
+    [Fact]
     public async Task An_upstream_error_before_any_output_is_not_charged()
     {
         var account = await fixture.Admin.CreateAccount(credits: 1);
