@@ -137,13 +137,14 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (_, key) = await fixture.Admin.CreateKey(account);
         var lockstep = Guid.NewGuid().ToString("N");
-        using var http = fixture.Http();
         using var request = Requests.Chat(key, """{"model":"m","stream":true,"messages":[{"role":"user","content":"A long prompt the upstream has read."}]}""");
         request.Headers.Add("x-fake-lockstep", lockstep);
         request.Headers.Add("x-fake-role-chunk", "1");
         var before = fixture.Upstream.Requests.Count;
+        // Leave at once: by default the client would first wait up to 2 s for the rest of the body.
+        using var leaving = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = new Uri(fixture.Gateway.BaseUrl) };
 
-        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var response = await leaving.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
         {
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             while ((await reader.ReadLineAsync())?.Contains("\"role\":\"assistant\"", StringComparison.Ordinal) != true)
