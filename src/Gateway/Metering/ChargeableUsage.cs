@@ -6,8 +6,9 @@ public static class ChargeableUsage
     /// <summary>
     /// The upstream's reported usage when there is one. Otherwise: nothing when the upstream failed or
     /// produced no output; for a stream cut short, the prompt estimate plus the tokens of the text that
-    /// was produced, also none (a client that left once the stream had begun still pays for its prompt); for a successful body cut short or unreadable (e.g. compressed events), the full
-    /// estimate; for successful responses that carry no usage (e.g. <c>/v1/models</c>), zero tokens.
+    /// was produced (the prompt alone when the client left before any text came); for a successful body
+    /// cut short or unreadable (e.g. compressed events), the full estimate; for successful responses that
+    /// carry no usage (e.g. <c>/v1/models</c>), zero tokens.
     /// </summary>
     public static Usage Resolve(InferenceRequest request, ResponseMeter meter, int status, bool completed, bool clientLeft, TokenCounter tokens)
     {
