@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.Text.Json;
 
 namespace DosAi.Orleans.Gateway.Metering;
 
 /// <summary>
 /// Wraps the client-facing response body. Event streams go through an <see cref="SseEventMeter"/>
 /// event by event (every flush reaches the client, nothing waits for more than its own event); other
-/// bodies go straight through while a copy up to <see cref="MaxCapturedBytes"/> is kept, in a pooled
-/// buffer given back on dispose, to read <c>usage</c> from when the response ends.
+/// bodies go straight through a <see cref="JsonUsageReader"/>. A body compressed although the gateway asked
+/// for none is copied, up to <see cref="MaxCapturedBytes"/> in a pooled buffer given back on dispose, and
+/// decoded to read <c>usage</c> from when the response ends.
 /// </summary>
 public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forwardUsageChunk) : Stream
 {
@@ -19,6 +19,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
     private int capturedLength;
     private bool capturing;
     private SseEventMeter? events;
+    private JsonUsageReader? json;
     private bool decided;
     private bool overflowed;
 
@@ -46,6 +47,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         await FlushForwardedAsync(cancellationToken);
     }
 
+    /// <summary>The usage the response reported; call once the response has ended.</summary>
     public Usage? ReportedUsage()
     {
         if (events is not null)
@@ -53,51 +55,19 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
             return events.ReportedUsage;
         }
 
-        if (overflowed || captured is null || capturedLength == 0)
+        if (json is null && captured is not null)
         {
-            return null;
+            json = Decoded();
         }
 
-        try
-        {
-            return Encoded ? UsageIn(Decoded()) : UsageIn(captured.AsSpan(0, capturedLength));
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidDataException)
-        {
-            return null;
-        }
+        return json?.Usage;
     }
 
-    /// <summary>The top-level <c>usage</c> of a JSON object, read without building a document of the whole body.</summary>
-    private static Usage? UsageIn(ReadOnlySpan<byte> json)
-    {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
-
-        Usage? usage = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isUsage = reader.ValueTextEquals("usage"u8);
-            reader.Read();
-            if (isUsage)
-            {
-                using var value = JsonDocument.ParseValue(ref reader);
-                usage = Usage.From(value.RootElement);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return usage;
-    }
+    /// <summary>A JSON body too large to read (or, compressed, to keep), so its usage, if any, is unknown.</summary>
+    public bool UsageUnknown => overflowed || json?.GaveUp == true;
 
     /// <summary>The gateway asks for identity encoding; an upstream that compresses anyway is decoded here.</summary>
-    private byte[] Decoded()
+    private JsonUsageReader? Decoded()
     {
         var body = new MemoryStream(captured!, 0, capturedLength, writable: false);
         using Stream decoded = response.Headers.ContentEncoding.ToString().ToLowerInvariant() switch
@@ -107,9 +77,25 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
             "br" => new BrotliStream(body, CompressionMode.Decompress),
             _ => body,
         };
-        using var plain = new MemoryStream();
-        decoded.CopyTo(plain);
-        return plain.ToArray();
+        var reader = new JsonUsageReader();
+        var piece = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            for (var read = decoded.Read(piece); read > 0; read = decoded.Read(piece))
+            {
+                reader.Append(piece.AsSpan(0, read));
+            }
+
+            return reader;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(piece);
+        }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
@@ -117,6 +103,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         Decide();
         if (events is null)
         {
+            json?.Append(buffer.Span);
             Capture(buffer.Span);
             await inner.WriteAsync(buffer, cancellationToken);
             return;
@@ -151,9 +138,13 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
             events = new SseEventMeter(forwardUsageChunk);
             forwarded = new ArrayBufferWriter<byte>();
         }
-        else if (!eventStream)
+        else if (!eventStream && Encoded)
         {
             capturing = true;
+        }
+        else if (!eventStream)
+        {
+            json = new JsonUsageReader();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -94,13 +95,7 @@ public sealed class FakeUpstream : IAsyncDisposable
 
         if (path.EndsWith("/embeddings", StringComparison.Ordinal))
         {
-            await context.Response.WriteAsJsonAsync(new
-            {
-                @object = "list",
-                data = new[] { new { @object = "embedding", index = 0, embedding = new[] { 0.1f, 0.2f } } },
-                model = "fake-embedding",
-                usage = new { prompt_tokens = 8, total_tokens = 8 },
-            });
+            await Embeddings(context, request);
             return;
         }
 
@@ -177,6 +172,28 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
 
         await WriteEvent(context, "[DONE]");
+    }
+
+    /// <summary>
+    /// One embedding per input of <c>dimensions</c> values (2 when not given), as floats or, when asked, base64
+    /// as the official SDKs ask; usage counts 8 prompt tokens per input and comes last, as OpenAI's does.
+    /// </summary>
+    private static async Task Embeddings(HttpContext context, JsonNode? request)
+    {
+        var inputs = request?["input"] is JsonArray array ? array.Count : 1;
+        var dimensions = request?["dimensions"]?.GetValue<int>() ?? 2;
+        var base64 = request?["encoding_format"]?.GetValue<string>() == "base64";
+        var values = Enumerable.Range(0, dimensions).Select(i => i / (float)dimensions).ToArray();
+        var embedding = base64 ? JsonSerializer.Serialize(Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()))) : JsonSerializer.Serialize(values);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"object":"list","data":[""");
+        for (var index = 0; index < inputs; index++)
+        {
+            await context.Response.WriteAsync($$"""{{(index > 0 ? "," : "")}}{"object":"embedding","index":{{index}},"embedding":{{embedding}}}""");
+        }
+
+        var tokens = 8 * inputs;
+        await context.Response.WriteAsync("],\"model\":\"fake-embedding\",\"usage\":{\"prompt_tokens\":" + tokens + ",\"total_tokens\":" + tokens + "}}");
     }
 
     /// <summary>

@@ -194,6 +194,24 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         Assert.Equal((8, 0), (charge["prompt_tokens"]!.GetValue<int>(), charge["completion_tokens"]!.GetValue<int>()));
     }
 
+    [Fact]
+    public async Task A_batch_of_embeddings_far_larger_than_any_buffer_is_charged_its_usage()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var embeddings = new OpenAI.Embeddings.EmbeddingClient("fake-embedding", new System.ClientModel.ApiKeyCredential(key), Sdk.Options(fixture.Gateway.BaseUrl));
+        var inputs = Enumerable.Repeat("The quick brown fox", 2048).ToList();
+
+        // 2,048 embeddings of 4,096 dimensions: about 45 MB of JSON, the usage at its end.
+        var result = await embeddings.GenerateEmbeddingsAsync(inputs, new OpenAI.Embeddings.EmbeddingGenerationOptions { Dimensions = 4096 });
+
+        Assert.Equal(2048, result.Value.Count);
+        Assert.Equal(4096, result.Value[^1].ToFloats().Length);
+        Assert.Equal(1m - 0.008192m, await fixture.Admin.BalanceOnceItIs(account, 1m - 0.008192m)); // 16,384 prompt tokens × $0.50/M
+        var charge = (await fixture.Admin.Ledger(account)).Single(e => e!["type"]!.GetValue<string>() == "charge")!;
+        Assert.Equal((16_384, 0), (charge["prompt_tokens"]!.GetValue<int>(), charge["completion_tokens"]!.GetValue<int>()));
+    }
+
     private OpenAI.OpenAIClientOptions WithHeaders(params (string Name, string Value)[] headers)
     {
         var options = Sdk.Options(fixture.Gateway.BaseUrl);
