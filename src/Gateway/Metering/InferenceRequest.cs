@@ -8,13 +8,18 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
 {
     public static readonly InferenceRequest Empty = new(null, false, false, 0, 0);
 
+    // Completions one request can ask for (prompts × choices) that its cap counts: far beyond any real batch,
+    // and small enough that the cap times a completion's most tokens stays far from overflowing.
+    private const long MostCompletions = 1 << 20;
+
     public long EstimatedTokens => PromptTokens + CompletionCap;
 
     /// <summary>
     /// Estimates prompt tokens over messages (string or content parts, names, tool calls), tools,
     /// completion prompts, embedding inputs and the Responses API's input items and instructions, and the
-    /// completion cap (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times <c>n</c>;
-    /// for the Responses API <c>max_output_tokens</c> ?? the default).
+    /// completion cap (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times the
+    /// completions asked for: <c>n</c> or <c>best_of</c>, for each prompt of a batch of completion prompts; for the
+    /// Responses API <c>max_output_tokens</c> ?? the default).
     /// Throws <see cref="JsonException"/> for a string that is not valid text (see <see cref="Text"/>).
     /// </summary>
     public static InferenceRequest Inspect(JsonElement body, string path, TokenCounter tokens, int defaultCompletionTokens)
@@ -65,8 +70,10 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         }
         else if (!isEmbedding && (body.TryGetProperty("messages", out _) || body.TryGetProperty("prompt", out _)))
         {
+            var choices = Math.Clamp(Math.Max(ReadPositive(body, "n") ?? 1, ReadPositive(body, "best_of") ?? 1), 1, 128);
+            var prompts = body.TryGetProperty("prompt", out var batch) ? CountPrompts(batch) : 1;
             cap = ReadPositive(body, "max_completion_tokens") ?? ReadPositive(body, "max_tokens") ?? defaultCompletionTokens;
-            cap *= Math.Clamp(ReadPositive(body, "n") ?? 1, 1, 128);
+            cap *= Math.Min(choices * prompts, MostCompletions);
         }
 
         return new InferenceRequest(model, stream, wantsUsage, prompt, cap, background);
@@ -152,6 +159,15 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
                 return 0;
         }
     }
+
+    /// <summary>
+    /// The prompts of a completions request: one for a string or a list of token ids, one per element for a
+    /// list of strings or of token-id lists (a batch, each prompt completed on its own).
+    /// </summary>
+    private static long CountPrompts(JsonElement prompt) =>
+        prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() > 0 && prompt[0].ValueKind != JsonValueKind.Number
+            ? prompt.GetArrayLength()
+            : 1;
 
     /// <summary>A Responses API input item, framed like a chat message.</summary>
     private static long CountItem(JsonElement item, TokenCounter tokens)

@@ -63,7 +63,7 @@ public sealed class InferenceRequestTests
     {
         var request = Inspect(json, "/v1/completions");
         Assert.Equal(pieces.Split('|').Sum(p => O200k.CountTokens(p)), request.PromptTokens);
-        Assert.Equal(1024, request.CompletionCap);
+        Assert.Equal(1024 * pieces.Split('|').Length, request.CompletionCap); // each prompt is completed
     }
 
     [Theory]
@@ -105,6 +105,28 @@ public sealed class InferenceRequestTests
     [InlineData("""{"max_tokens":4611686018427387904,"n":128,"messages":[]}""", 128)]
     public void A_cap_beyond_any_real_request_counts_as_the_most_tokens_without_overflowing(string json, int n) =>
         Assert.Equal(Usage.MostTokens * n, Inspect(json).CompletionCap);
+
+    [Theory]
+    [InlineData("""{"prompt":"Once upon a time","max_tokens":10}""", 10)]
+    [InlineData("""{"prompt":[464, 3290, 7586],"max_tokens":10}""", 10)]
+    [InlineData("""{"prompt":["Once upon a time","It was a dark night","Call me"],"max_tokens":10}""", 30)]
+    [InlineData("""{"prompt":[[464, 3290],[7586]],"max_tokens":10,"n":2}""", 40)]
+    [InlineData("""{"prompt":"Once","max_tokens":10,"n":2,"best_of":5}""", 50)]
+    [InlineData("""{"prompt":["a","b"],"max_tokens":10,"n":3,"best_of":2}""", 60)]
+    [InlineData("""{"prompt":[],"max_tokens":10}""", 10)]
+    [InlineData("""{"messages":[{"role":"user","content":"hi"}],"max_tokens":10,"best_of":3}""", 30)]
+    public void The_cap_counts_every_completion_a_request_asks_for(string json, long cap) =>
+        Assert.Equal(cap, Inspect(json, "/v1/completions").CompletionCap);
+
+    [Fact]
+    public void A_batch_beyond_any_real_request_counts_a_bounded_number_of_completions()
+    {
+        var prompts = string.Join(",", Enumerable.Repeat("\"a\"", 1 << 16));
+
+        var cap = Inspect($$"""{"prompt":[{{prompts}}],"max_tokens":9223372036854775807,"n":128}""", "/v1/completions").CompletionCap;
+
+        Assert.Equal(Usage.MostTokens * (1 << 20), cap);
+    }
 
     [Fact]
     public void Responses_api_input_items_and_instructions_are_counted_with_max_output_tokens_as_the_cap()
