@@ -13,5 +13,6 @@ public sealed class SignupOptions
 
     public string DefaultPlan { get; set; } = "Free";
 
-    public long SignupCreditMicros => Money.FromUsd(SignupCreditUsd) ?? throw new InvalidOperationException("Accounts:SignupCreditUsd has more than six decimals.");
+    /// <summary>Checked at start (<see cref="GatewayOptionsRegistration"/>).</summary>
+    public long SignupCreditMicros => Money.FromUsd(SignupCreditUsd)!.Value;
 }

@@ -54,10 +54,7 @@ public static class GatewayHosting
             builder.UseOrleans(silo => silo.AddDosAi(configuration));
         }
 
-        services.Configure<UpstreamOptions>(configuration.GetSection(UpstreamOptions.Section));
-        services.Configure<GatewayLimitsOptions>(configuration.GetSection(GatewayLimitsOptions.Section));
-        services.Configure<PricingOptions>(configuration.GetSection(PricingOptions.Section));
-        services.Configure<SignupOptions>(configuration.GetSection(SignupOptions.Section));
+        services.AddGatewayOptions(configuration, hostsSilo: cluster.Mode != NodeMode.Client);
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UpstreamTransformer>();

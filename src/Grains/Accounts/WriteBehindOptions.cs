@@ -9,6 +9,9 @@ public sealed class WriteBehindOptions
 {
     public const string Section = "Persistence";
 
+    /// <summary>The key ticker visits a tenth of the keys per tick, and a timer ticks at most every millisecond.</summary>
+    public static readonly TimeSpan ShortestInterval = TimeSpan.FromMilliseconds(10);
+
     /// <summary>How often keys send their leased charges to their accounts and save their windows when due.</summary>
     public TimeSpan WriteBehindInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -94,8 +94,17 @@ public static class SiloConfiguration
     /// <summary>Grain services, options, storage and schema, without clustering.</summary>
     public static ISiloBuilder AddDosAiGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.Configure<PlanOptions>(options => configuration.GetSection(PlanOptions.Section).Bind(options.Plans));
-        silo.Services.Configure<WriteBehindOptions>(configuration.GetSection(WriteBehindOptions.Section));
+        // A misconfigured limit or interval stops the node at start with the key to fix, not at its first request.
+        silo.Services.AddOptions<PlanOptions>()
+            .Configure(options => configuration.GetSection(PlanOptions.Section).Bind(options.Plans))
+            .Validate(options => options.Plans.Values.All(plan => plan.RequestsPerMinute >= 1 && plan.TokensPerMinute >= 1),
+                "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1.")
+            .ValidateOnStart();
+        silo.Services.AddOptions<WriteBehindOptions>()
+            .Bind(configuration.GetSection(WriteBehindOptions.Section))
+            .Validate(options => options.WriteBehindInterval >= WriteBehindOptions.ShortestInterval && options.LedgerWriteInterval >= WriteBehindOptions.ShortestInterval,
+                $"Persistence:WriteBehindInterval and Persistence:LedgerWriteInterval must be at least {WriteBehindOptions.ShortestInterval}.")
+            .ValidateOnStart();
         silo.Services.TryAddKeyedSingleton(GrainClock.Key, TimeProvider.System);
         silo.Services.AddSingleton<ApiKeyTicker>();
         silo.Services.TryAddSingleton<CoHostedApiKeys>();
