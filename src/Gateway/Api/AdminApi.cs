@@ -118,9 +118,9 @@ public static class AdminApi
         }
 
         long afterSequence = 0;
-        if (after is not null && !long.TryParse(after.StartsWith("le_", StringComparison.Ordinal) ? after[3..] : after, out afterSequence))
+        if (after is not null && !long.TryParse(after.StartsWith("le_", StringComparison.Ordinal) ? after[3..] : after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
         {
-            return ApiErrors.BadRequest("after must be a ledger entry id.");
+            return ApiErrors.BadRequest("after must be a ledger entry id (le_…).");
         }
 
         var page = await accounts.Account(id).GetLedger(afterSequence, pageSize);

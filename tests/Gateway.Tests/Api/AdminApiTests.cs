@@ -83,6 +83,23 @@ public sealed class AdminApiTests(GatewayFixture fixture)
         Assert.Equal(["ref-3", "ref-4", "ref-5"], second["data"]!.AsArray().Select(e => e!["reference"]!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("le_-5")]
+    [InlineData("le_ 1")]
+    [InlineData("le_+1")]
+    [InlineData("le_1.0")]
+    [InlineData("entry")]
+    [InlineData("")]
+    public async Task A_ledger_cursor_that_is_no_entry_id_is_refused(string after)
+    {
+        var account = await fixture.Admin.CreateAccount();
+
+        var response = await Admin.GetAsync($"/admin/accounts/{account}/ledger?after={Uri.EscapeDataString(after)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("after must be a ledger entry id (le_…).", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["message"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_plan_change_takes_effect_for_existing_keys_at_once()
     {
