@@ -34,33 +34,35 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         var wantsUsage = stream && body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
             && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
 
+        var counter = new PromptCounter(tokens);
         long prompt = 0;
         if (body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
         {
-            prompt += CountMessages(messages, tokens);
+            prompt += CountMessages(messages, ref counter);
         }
 
         if (body.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array)
         {
-            prompt += tokens.Count(tools.GetRawText());
+            prompt += counter.Count(tools.GetRawText());
         }
 
         if (body.TryGetProperty("prompt", out var completionPrompt))
         {
-            prompt += CountInput(completionPrompt, tokens);
+            prompt += CountInput(completionPrompt, ref counter);
         }
 
         var isEmbedding = path.StartsWith("/v1/embeddings", StringComparison.OrdinalIgnoreCase);
         if (body.TryGetProperty("input", out var input))
         {
-            prompt += CountInput(input, tokens);
+            prompt += CountInput(input, ref counter);
         }
 
         if (body.TryGetProperty("instructions", out var instructions) && instructions.ValueKind == JsonValueKind.String)
         {
-            prompt += tokens.Count(Text(instructions));
+            prompt += counter.Count(Text(instructions));
         }
 
+        prompt += counter.Extrapolated;
         long cap = 0;
         var background = false;
         if (GeneratingPaths.CreatesResponse(path))
@@ -80,7 +82,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
     }
 
     // OpenAI's chat format costs about 3 tokens of framing per message and 3 to prime the reply.
-    private static long CountMessages(JsonElement messages, TokenCounter tokens)
+    private static long CountMessages(JsonElement messages, ref PromptCounter tokens)
     {
         long count = 3;
         foreach (var message in messages.EnumerateArray())
@@ -95,7 +97,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             {
                 count += property.Name switch
                 {
-                    "content" => CountContent(property.Value, tokens),
+                    "content" => CountContent(property.Value, ref tokens),
                     "name" or "role" or "tool_call_id" when property.Value.ValueKind == JsonValueKind.String => tokens.Count(Text(property.Value)),
                     "tool_calls" or "function_call" => tokens.Count(property.Value.GetRawText()),
                     _ => 0,
@@ -106,7 +108,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         return count;
     }
 
-    private static long CountContent(JsonElement content, TokenCounter tokens)
+    private static long CountContent(JsonElement content, ref PromptCounter tokens)
     {
         switch (content.ValueKind)
         {
@@ -137,7 +139,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
     /// A string, an array of strings, an array of token ids, or an array of such arrays; for the Responses API
     /// also an array of items (messages, function calls and their outputs).
     /// </summary>
-    private static long CountInput(JsonElement input, TokenCounter tokens)
+    private static long CountInput(JsonElement input, ref PromptCounter tokens)
     {
         switch (input.ValueKind)
         {
@@ -146,12 +148,12 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             case JsonValueKind.Number:
                 return 1;
             case JsonValueKind.Object:
-                return CountItem(input, tokens);
+                return CountItem(input, ref tokens);
             case JsonValueKind.Array:
                 long count = 0;
                 foreach (var item in input.EnumerateArray())
                 {
-                    count += CountInput(item, tokens);
+                    count += CountInput(item, ref tokens);
                 }
 
                 return count;
@@ -170,14 +172,14 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             : 1;
 
     /// <summary>A Responses API input item, framed like a chat message.</summary>
-    private static long CountItem(JsonElement item, TokenCounter tokens)
+    private static long CountItem(JsonElement item, ref PromptCounter tokens)
     {
         long count = 3;
         foreach (var property in item.EnumerateObject())
         {
             count += property.Name switch
             {
-                "content" or "output" or "summary" => CountContent(property.Value, tokens),
+                "content" or "output" or "summary" => CountContent(property.Value, ref tokens),
                 "role" or "name" or "arguments" when property.Value.ValueKind == JsonValueKind.String => tokens.Count(Text(property.Value)),
                 _ => 0,
             };
