@@ -1,4 +1,6 @@
+using DosAi.Orleans.Grains.ApiKeys;
 using DosAi.Orleans.Grains.Hosting;
+using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -17,6 +19,11 @@ public class ClusterFixture : IAsyncLifetime
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>The key as the silo it is active on offers it in-process; null while it is active nowhere.</summary>
+    public ICoHostedApiKey? ActiveKey(IApiKeyGrain key) => Cluster.Silos
+        .Select(silo => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<CoHostedApiKeys>().Find(key.GetGrainId().Key))
+        .SingleOrDefault(found => found is not null);
 
     /// <summary>Short, so write-behind tests finish quickly.</summary>
     protected virtual string WriteBehindInterval => "00:00:00.200";

@@ -117,4 +117,28 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         var key = Grains.GetGrain<IApiKeyGrain>("k_" + new string('0', 64));
         Assert.Equal(AdmissionOutcome.InvalidKey, (await key.Admit(new AdmissionRequest(1, 1))).Outcome);
     }
+
+    [Fact]
+    public async Task A_key_never_created_leaves_memory_once_it_has_answered_and_a_deleted_one_stays()
+    {
+        var unknown = Grains.GetGrain<IApiKeyGrain>("k_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
+        var asked = Grains.GetGrain<IApiKeyGrain>("k_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (keyId, deleted) = await Accounts.Accounts.CreateKey(Grains, account);
+        await account.DeleteKey(keyId);
+
+        Assert.Equal(AdmissionOutcome.InvalidKey, (await unknown.Admit(new AdmissionRequest(1, 1))).Outcome);
+        Assert.Null(await asked.GetInfo());
+        Assert.Equal(AdmissionOutcome.InvalidKey, (await deleted.Admit(new AdmissionRequest(1, 1))).Outcome);
+
+        for (var attempt = 0; attempt < 50 && (fixture.ActiveKey(unknown) ?? fixture.ActiveKey(asked)) is not null; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Null(fixture.ActiveKey(unknown));
+        Assert.Null(fixture.ActiveKey(asked));
+        Assert.NotNull(fixture.ActiveKey(deleted));
+        Assert.Equal(AdmissionOutcome.InvalidKey, (await unknown.Admit(new AdmissionRequest(1, 1))).Outcome);
+    }
 }

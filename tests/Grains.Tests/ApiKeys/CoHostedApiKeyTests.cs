@@ -94,8 +94,5 @@ public sealed class CoHostedApiKeyTests(ClusterFixture fixture)
         Assert.NotSame(before, Find(key));
     }
 
-    /// <summary>The key as the silo it is active on offers it in-process.</summary>
-    private ICoHostedApiKey? Find(IApiKeyGrain key) => fixture.Cluster.Silos
-        .Select(silo => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<CoHostedApiKeys>().Find(key.GetGrainId().Key))
-        .SingleOrDefault(found => found is not null);
+    private ICoHostedApiKey? Find(IApiKeyGrain key) => fixture.ActiveKey(key);
 }
