@@ -180,6 +180,17 @@ public sealed class ApiKeyGrain(
     }
 
     /// <summary>The admission when it is decided by the window and the lease alone; the grain call otherwise.</summary>
+    public bool Exists
+    {
+        get
+        {
+            lock (gate)
+            {
+                return Active;
+            }
+        }
+    }
+
     public bool TryAdmit(AdmissionRequest request, [NotNullWhen(true)] out Admission? admission)
     {
         admission = null;

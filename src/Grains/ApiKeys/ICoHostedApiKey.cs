@@ -10,6 +10,9 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 /// </summary>
 public interface ICoHostedApiKey
 {
+    /// <summary>The key was created and not deleted.</summary>
+    bool Exists { get; }
+
     bool TryAdmit(AdmissionRequest request, [NotNullWhen(true)] out Admission? admission);
 
     bool TrySettle(Settlement settlement);

@@ -109,6 +109,29 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         await AssertInvalidKey(key);
     }
 
+    [Fact]
+    public async Task A_large_body_is_read_only_for_a_key_that_exists()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (keyId, deleted) = await fixture.Admin.CreateKey(account);
+        await fixture.Admin.DeleteKey(keyId);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var text = string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet. ", 2_000));
+        // Unterminated: were it read, it would be refused as invalid JSON; a made-up or deleted key is refused first.
+        var unread = $$"""{"model":"m","messages":[{"role":"user","content":"{{text}}"}""";
+        using var http = fixture.Http();
+
+        var madeUp = await http.SendAsync(Requests.Chat(ApiKeyFormat.Generate(), unread));
+        var gone = await http.SendAsync(Requests.Chat(deleted, unread));
+        var read = await http.SendAsync(Requests.Chat(key, unread));
+        var served = await http.SendAsync(Requests.Chat(key, unread + "]}"));
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (madeUp.StatusCode, gone.StatusCode));
+        Assert.Contains("invalid_api_key", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, read.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
     private async Task AssertInvalidKey(string key)
     {
         var failure = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat(key).CompleteChatAsync([new UserChatMessage("hi")]));
