@@ -13,11 +13,12 @@ namespace DosAi.Orleans.Gateway.Api;
 public static class AccountApi
 {
     public const string LoginRateLimitPolicy = "login";
+    public const string SignupRateLimitPolicy = "signup";
 
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder routes)
     {
         var auth = routes.MapGroup("/api/auth");
-        auth.MapPost("/signup", Signup);
+        auth.MapPost("/signup", Signup).RequireRateLimiting(SignupRateLimitPolicy);
         auth.MapPost("/login", Login).RequireRateLimiting(LoginRateLimitPolicy);
         auth.MapPost("/logout", Logout).AddEndpointFilter<RequireXRequestedWith>();
 

@@ -13,6 +13,9 @@ public sealed class SignupOptions
 
     public string DefaultPlan { get; set; } = "Free";
 
+    /// <summary>Sign-ups accepted from one client address per hour.</summary>
+    public int SignupsPerHourPerAddress { get; set; } = 20;
+
     /// <summary>Checked at start (<see cref="GatewayOptionsRegistration"/>).</summary>
     public long SignupCreditMicros => Money.FromUsd(SignupCreditUsd)!.Value;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using DosAi.Orleans.Gateway.Admission;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -98,8 +100,27 @@ public static class GatewayHosting
             options.AddPolicy(AccountApi.LoginRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            options.OnRejected = (context, _) => new ValueTask(WriteError(context.HttpContext, StatusCodes.Status429TooManyRequests,
-                "Too many login attempts from this address. Try again in a minute.", "too_many_login_attempts"));
+            // Each sign-up costs a slow password hash and durable writes: unthrottled, anyone could spend the node's CPU and fill its storage.
+            options.AddPolicy(AccountApi.SignupRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<SignupOptions>>().Value.SignupsPerHourPerAddress,
+                    Window = TimeSpan.FromHours(1),
+                    QueueLimit = 0,
+                }));
+            options.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                var signingUp = context.HttpContext.Request.Path.StartsWithSegments("/api/auth/signup", StringComparison.OrdinalIgnoreCase);
+                return new ValueTask(signingUp
+                    ? WriteError(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many sign-ups from this address. Try again later.", "too_many_signups")
+                    : WriteError(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many login attempts from this address. Try again in a minute.", "too_many_login_attempts"));
+            };
         });
 
         // Collecting costs work on every request and every grain message, so metrics

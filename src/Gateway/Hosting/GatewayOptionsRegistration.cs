@@ -33,7 +33,8 @@ public static class GatewayOptionsRegistration
         var signup = services.AddOptions<SignupOptions>()
             .Bind(configuration.GetSection(SignupOptions.Section))
             .Validate(options => options.SignupCreditUsd >= 0 && Money.FromUsd(options.SignupCreditUsd) is not null,
-                "Accounts:SignupCreditUsd must be zero or more, with at most six decimals.");
+                "Accounts:SignupCreditUsd must be zero or more, with at most six decimals.")
+            .Validate(options => options.SignupsPerHourPerAddress >= 1, "Accounts:SignupsPerHourPerAddress must be at least 1.");
         if (hostsSilo)
         {
             // A dedicated silo's plans are not known here; a co-hosted one's are.

@@ -161,6 +161,27 @@ public sealed class AccountApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Sign_ups_from_one_address_are_throttled()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture.Upstream.BaseUrl, settings: new Dictionary<string, string?>
+        {
+            ["Accounts:SignupsPerHourPerAddress"] = "3",
+        });
+        using var browser = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await browser.PostAsJsonAsync("/api/auth/signup", new { email = NewEmail(), password = "long enough 1" })).StatusCode);
+        }
+
+        var throttled = await browser.PostAsJsonAsync("/api/auth/signup", new { email = NewEmail(), password = "long enough 1" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(50));
+        Assert.Equal("too_many_signups", (await throttled.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsJsonAsync("/api/auth/login", new { email = NewEmail(), password = "long enough 1" })).StatusCode);
+    }
+
+    [Fact]
     public async Task Deleting_another_accounts_key_is_404()
     {
         var victim = await fixture.Admin.CreateAccount(credits: 1);

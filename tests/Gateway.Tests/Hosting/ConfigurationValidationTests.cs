@@ -15,6 +15,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("Accounts:SignupCreditUsd", "-1", "Accounts:SignupCreditUsd must be zero or more, with at most six decimals")]
     [InlineData("Accounts:SignupCreditUsd", "0.0000001", "Accounts:SignupCreditUsd must be zero or more, with at most six decimals")]
     [InlineData("Accounts:DefaultPlan", "Gold", "Accounts:DefaultPlan must name a configured plan")]
+    [InlineData("Accounts:SignupsPerHourPerAddress", "0", "Accounts:SignupsPerHourPerAddress must be at least 1")]
     [InlineData("Plans:Free:RequestsPerMinute", "-5", "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1")]
     [InlineData("Plans:Free:RequestsPerMinute", "0", "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1")]
     [InlineData("Plans:Team:TokensPerMinute", "0", "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1")]
