@@ -29,8 +29,9 @@ public sealed class TokenCounter
             {
                 (runStart, inWhitespace) = (i, whitespace);
             }
-            else if (i - runStart == LongestRun)
+            else if (i - runStart >= LongestRun && !char.IsLowSurrogate(text[i]))
             {
+                // Never between the halves of a character outside the BMP (an emoji): each half alone would count as a replacement character.
                 count += tokenizer.CountTokens(text[pieceStart..i]);
                 pieceStart = runStart = i;
             }

@@ -26,6 +26,16 @@ public sealed class TokenCounterTests
         Assert.Equal(O200k.CountTokens(text), Counter.Count(text));
 
     [Theory]
+    [InlineData("x")]
+    [InlineData("")]
+    public void A_long_run_of_emoji_is_never_cut_inside_a_character(string before)
+    {
+        var text = before + string.Concat(Enumerable.Repeat("🙏", 3 * TokenCounter.LongestRun));
+
+        Assert.Equal(O200k.CountTokens(text), Counter.Count(text));
+    }
+
+    [Theory]
     [InlineData('a', 5_000)]
     [InlineData('!', 3_000)]
     [InlineData('7', 4_000)]
