@@ -33,9 +33,10 @@ public sealed class InferenceProxy(
     ILogger<InferenceProxy> logger)
 {
     /// <summary>
-    /// Above this size a body is counted only once its key is known to exist: counting costs up to ~0.1 s, which
-    /// a made-up key (any that passes the checksum) must not be able to spend. Below it, the key is checked at
-    /// admission as usual, saving a grain call per request on gateways that do not host the key.
+    /// Above this size a body is read (when its length is declared) and counted only once its key is known to
+    /// exist: reading and counting cost up to ~0.1 s, which a made-up key (any that passes the checksum) must not
+    /// be able to spend. Below it, the key is checked at admission as usual, saving a grain call per request on
+    /// gateways that do not host the key.
     /// </summary>
     private const int KeyCheckedFirstAboveBytes = 16 * 1024;
 
@@ -51,6 +52,15 @@ public sealed class InferenceProxy(
         }
 
         if (!ApiKeyFormat.IsWellFormed(token))
+        {
+            await RejectInvalidKey(context);
+            return;
+        }
+
+        var grainKey = GrainKeyOf(token);
+        var coHosted = coHostedKeys.Find(grainKey);
+        var declaresLargeBody = context.Request.ContentLength > KeyCheckedFirstAboveBytes;
+        if (declaresLargeBody && !await KeyExists(grainKey, coHosted))
         {
             await RejectInvalidKey(context);
             return;
@@ -74,9 +84,7 @@ public sealed class InferenceProxy(
             return;
         }
 
-        var grainKey = GrainKeyOf(token);
-        var coHosted = coHostedKeys.Find(grainKey);
-        if (body.Length > KeyCheckedFirstAboveBytes && !(coHosted?.Exists ?? await keys.Get(grainKey).GetInfo() is not null))
+        if (!declaresLargeBody && body.Length > KeyCheckedFirstAboveBytes && !await KeyExists(grainKey, coHosted))
         {
             await RejectInvalidKey(context);
             return;
@@ -144,6 +152,9 @@ public sealed class InferenceProxy(
             }
         }
     }
+
+    private async ValueTask<bool> KeyExists(IdSpan grainKey, ICoHostedApiKey? coHosted) =>
+        coHosted?.Exists ?? await keys.Get(grainKey).GetInfo() is not null;
 
     private static IdSpan GrainKeyOf(string token)
     {

@@ -4,6 +4,13 @@ namespace DosAi.Orleans.Gateway.Proxy;
 
 public static class RequestBody
 {
+    /// <summary>
+    /// The most memory a body gets before its bytes arrive. A declared Content-Length is not taken on trust:
+    /// a client that declares megabytes and sends nothing would hold them (a few thousand such connections,
+    /// gigabytes), so a larger body grows as it comes.
+    /// </summary>
+    public const int FirstBufferBytes = 64 * 1024;
+
     /// <summary>The whole body, or null when it exceeds <paramref name="limit"/> bytes.</summary>
     public static async Task<byte[]?> ReadAsync(HttpContext context, long limit)
     {
@@ -19,27 +26,41 @@ public static class RequestBody
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        if (declared is { } length)
+        // Kestrel enforces Content-Length, so a declared body ends exactly there; one more byte shows an undeclared one is too large.
+        var most = Math.Min(declared ?? limit + 1, Array.MaxLength);
+        var buffer = new byte[Math.Min(most, FirstBufferBytes)];
+        var filled = 0;
+        while (true)
         {
-            // The usual case: one exact-size array, no copies (Kestrel enforces Content-Length).
-            var body = new byte[length];
-            await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted);
-            return body;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > limit)
+            if (filled == buffer.Length)
             {
-                return null;
+                if (filled == most)
+                {
+                    break;
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, most));
             }
 
-            buffer.Write(chunk, 0, read);
+            var read = await context.Request.Body.ReadAsync(buffer.AsMemory(filled), context.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
         }
 
-        return buffer.ToArray();
+        if (filled > limit)
+        {
+            return null;
+        }
+
+        if (declared is { } length && filled != length)
+        {
+            throw new EndOfStreamException("The request body ended before its declared length.");
+        }
+
+        return filled == buffer.Length ? buffer : buffer[..filled];
     }
 }

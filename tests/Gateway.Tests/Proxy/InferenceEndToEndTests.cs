@@ -109,8 +109,10 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         await AssertInvalidKey(key);
     }
 
-    [Fact]
-    public async Task A_large_body_is_read_only_for_a_key_that_exists()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_large_body_is_read_only_for_a_key_that_exists(bool declaresLength)
     {
         var account = await fixture.Admin.CreateAccount(credits: 1);
         var (keyId, deleted) = await fixture.Admin.CreateKey(account);
@@ -121,10 +123,17 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var unread = $$"""{"model":"m","messages":[{"role":"user","content":"{{text}}"}""";
         using var http = fixture.Http();
 
-        var madeUp = await http.SendAsync(Requests.Chat(ApiKeyFormat.Generate(), unread));
-        var gone = await http.SendAsync(Requests.Chat(deleted, unread));
-        var read = await http.SendAsync(Requests.Chat(key, unread));
-        var served = await http.SendAsync(Requests.Chat(key, unread + "]}"));
+        HttpRequestMessage Chat(string apiKey, string body)
+        {
+            var request = Requests.Chat(apiKey, body);
+            request.Headers.TransferEncodingChunked = !declaresLength;
+            return request;
+        }
+
+        var madeUp = await http.SendAsync(Chat(ApiKeyFormat.Generate(), unread));
+        var gone = await http.SendAsync(Chat(deleted, unread));
+        var read = await http.SendAsync(Chat(key, unread));
+        var served = await http.SendAsync(Chat(key, unread + "]}"));
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (madeUp.StatusCode, gone.StatusCode));
         Assert.Contains("invalid_api_key", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
