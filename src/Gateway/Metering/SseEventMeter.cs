@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace DosAi.Orleans.Gateway.Metering;
 
@@ -109,10 +108,21 @@ public sealed class SseEventMeter(bool forwardUsage)
             else if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
             {
                 // Usage piggybacked on a content chunk: keep the content, hide the usage.
-                var node = JsonNode.Parse(data)!.AsObject();
-                node.Remove("usage");
                 output.Write("data: "u8);
-                output.Write(Encoding.UTF8.GetBytes(node.ToJsonString()));
+                using (var writer = new Utf8JsonWriter(output, RawJson.WriterOptions))
+                {
+                    writer.WriteStartObject();
+                    foreach (var property in root.EnumerateObject())
+                    {
+                        if (!property.NameEquals("usage"))
+                        {
+                            RawJson.Copy(writer, property);
+                        }
+                    }
+
+                    writer.WriteEndObject();
+                }
+
                 output.Write("\n\n"u8);
             }
         }

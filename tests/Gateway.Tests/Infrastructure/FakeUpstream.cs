@@ -86,7 +86,7 @@ public sealed class FakeUpstream : IAsyncDisposable
             return;
         }
 
-        var request = body.Length > 0 ? JsonNode.Parse(body) : null;
+        var request = body.Length > 0 ? ParseLastWins(body) : null;
         if (path.Contains("/responses", StringComparison.Ordinal))
         {
             await Responses(context, request);
@@ -172,6 +172,24 @@ public sealed class FakeUpstream : IAsyncDisposable
         }
 
         await WriteEvent(context, "[DONE]");
+    }
+
+    /// <summary>A JSON body whose repeated top-level properties count once, the last one winning, as most servers read them.</summary>
+    private static JsonNode? ParseLastWins(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return JsonNode.Parse(body);
+        }
+
+        var root = new JsonObject();
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            root[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+
+        return root;
     }
 
     /// <summary>

@@ -94,6 +94,25 @@ public sealed class StreamingEndToEndTests(GatewayFixture fixture)
         Assert.Equal(1m - 0.000057m, await fixture.Admin.BalanceOnceItIs(account, 1m - 0.000057m));
     }
 
+    [Fact]
+    public async Task A_stream_request_with_a_repeated_property_is_served_and_charged()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        // JSON allows a name twice; a mutable DOM refuses it (this answered 500 once the request was admitted).
+        using var request = Requests.Chat(key, """{"model":"m","stream":true,"stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+
+        using var response = await http.SendAsync(request);
+        var events = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(FakeUpstream.ChunkText, events, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"usage\"", events, StringComparison.Ordinal);
+        var expected = 1m - (long)Math.Ceiling(FakeUpstream.PromptTokens * 0.5m + FakeUpstream.CompletionTokens * 1.5m) / 1_000_000m;
+        Assert.Equal(expected, await fixture.Admin.BalanceOnceItIs(account, expected));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
