@@ -182,6 +182,29 @@ public sealed class AccountApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Behind_a_proxy_with_forwarded_headers_on_sign_ups_are_throttled_per_client_address()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture.Upstream.BaseUrl, settings: new Dictionary<string, string?>
+        {
+            ["Accounts:SignupsPerHourPerAddress"] = "2",
+            ["ForwardedHeaders_Enabled"] = "true", // what ASPNETCORE_FORWARDEDHEADERS_ENABLED=true sets
+        });
+        using var proxy = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
+
+        async Task<HttpStatusCode> SignUpFrom(string client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/signup") { Content = JsonContent.Create(new { email = NewEmail(), password = "long enough 1" }) };
+            request.Headers.Add("X-Forwarded-For", client);
+            return (await proxy.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Created, await SignUpFrom("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.Created, await SignUpFrom("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignUpFrom("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.Created, await SignUpFrom("198.51.100.20"));
+    }
+
+    [Fact]
     public async Task Deleting_another_accounts_key_is_404()
     {
         var victim = await fixture.Admin.CreateAccount(credits: 1);
