@@ -57,6 +57,15 @@ public sealed class InferenceProxy(
             return;
         }
 
+        if (IsConnectionUpgrade(context))
+        {
+            // A WebSocket session (the Realtime API) carries its usage in events the gateway does not read: it would be free.
+            await Reject(context, StatusCodes.Status400BadRequest,
+                "Protocol upgrades such as WebSocket connections (the Realtime API) are not supported: the gateway meters HTTP requests only.",
+                "invalid_request_error", "unsupported_protocol");
+            return;
+        }
+
         var grainKey = GrainKeyOf(token);
         var coHosted = coHostedKeys.Find(grainKey);
         var declaresLargeBody = context.Request.ContentLength > KeyCheckedFirstAboveBytes;
@@ -152,6 +161,15 @@ public sealed class InferenceProxy(
             }
         }
     }
+
+    /// <summary>
+    /// A request to switch the connection to another protocol (a WebSocket over HTTP/1.1, or over HTTP/2 by extended
+    /// CONNECT). <c>Upgrade: h2c</c>, which curl's <c>--http2</c> sends on plain HTTP, is not one: Kestrel ignores it.
+    /// </summary>
+    private static bool IsConnectionUpgrade(HttpContext context) =>
+        (context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            && !string.Equals(context.Request.Headers.Upgrade.ToString(), "h2c", StringComparison.OrdinalIgnoreCase))
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     private async ValueTask<bool> KeyExists(IdSpan grainKey, ICoHostedApiKey? coHosted) =>
         coHosted?.Exists ?? await keys.Get(grainKey).GetInfo() is not null;

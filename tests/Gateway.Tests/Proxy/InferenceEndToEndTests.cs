@@ -141,6 +141,40 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
     }
 
+    [Fact]
+    public async Task A_websocket_session_is_refused_since_its_usage_could_not_be_metered()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        socket.Options.CollectHttpResponseDetails = true;
+        var before = fixture.Upstream.Requests.Count;
+
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() =>
+            socket.ConnectAsync(new Uri(fixture.Gateway.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "/v1/realtime?model=gpt-4o-realtime"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.BadRequest, socket.HttpStatusCode);
+        Assert.Equal(before, fixture.Upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task An_h2c_upgrade_offer_as_curl_sends_it_is_served_as_http_1_1()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var gateway = new Uri(fixture.Gateway.BaseUrl);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(gateway.Host, gateway.Port);
+        var stream = tcp.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /v1/models HTTP/1.1\r\nHost: {gateway.Authority}\r\nAuthorization: Bearer {key}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+
+        Assert.Equal("HTTP/1.1 200 OK", await reader.ReadLineAsync());
+    }
+
     private async Task AssertInvalidKey(string key)
     {
         var failure = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat(key).CompleteChatAsync([new UserChatMessage("hi")]));
