@@ -60,6 +60,7 @@ public static class GatewayHosting
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<UpstreamTransformer>();
+        services.AddSingleton<AllowedUpstreamPaths>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<InferenceProxy>();

@@ -19,6 +19,8 @@ public static class GatewayOptionsRegistration
             .Validate(options => options.BaseUrl is { IsAbsoluteUri: true, Scheme: "http" or "https" },
                 "Upstream:BaseUrl must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:8000.")
             .Validate(options => options.Timeout > TimeSpan.Zero, "Upstream:Timeout must be longer than zero.")
+            .Validate(options => options.AllowedPaths.All(entry => AllowedUpstreamPaths.Parse(entry) is not null),
+                "Upstream:AllowedPaths must be rules [METHOD ]/v1/path[/*], e.g. \"POST /v1/chat/completions\" or \"GET /v1/models/*\".")
             .ValidateOnStart();
         services.AddOptions<GatewayLimitsOptions>()
             .Bind(configuration.GetSection(GatewayLimitsOptions.Section))

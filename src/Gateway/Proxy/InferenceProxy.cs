@@ -25,6 +25,7 @@ public sealed class InferenceProxy(
     CoHostedApiKeys coHostedKeys,
     IHttpForwarder forwarder,
     UpstreamClient upstream,
+    AllowedUpstreamPaths allowedPaths,
     UpstreamTransformer transformer,
     TokenCounter tokens,
     IOptions<PricingOptions> pricing,
@@ -54,6 +55,13 @@ public sealed class InferenceProxy(
         if (!ApiKeyFormat.IsWellFormed(token))
         {
             await RejectInvalidKey(context);
+            return;
+        }
+
+        if (!allowedPaths.Allows(context.Request.Method, context.Request.Path))
+        {
+            await Reject(context, StatusCodes.Status404NotFound,
+                $"This endpoint is not available through this gateway: {context.Request.Path}.", "invalid_request_error", "not_found");
             return;
         }
 

@@ -12,4 +12,10 @@ public sealed class UpstreamOptions
 
     /// <summary>Longest silence from the upstream (no response bytes) before 504.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When set, only requests these rules allow are proxied; others get 404. Each rule is <c>[METHOD ]/v1/path</c>,
+    /// the path matched exactly or, ending in <c>/*</c>, every path below it (see <see cref="AllowedUpstreamPaths"/>).
+    /// </summary>
+    public List<string> AllowedPaths { get; set; } = [];
 }
