@@ -14,12 +14,15 @@ public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : Htt
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         // Taken out of the client's request before YARP copies it (cheaper than editing the copy): the
-        // client's key and cookies never go upstream, and metering reads the body as it passes, so the
-        // upstream is asked for it uncompressed.
+        // client's key and cookies never go upstream, nor a choice of the upstream account's organization or
+        // project (the operator's credential decides those), and metering reads the body as it passes, so
+        // the upstream is asked for it uncompressed.
         var clientHeaders = httpContext.Request.Headers;
         clientHeaders.Remove(HeaderNames.Authorization);
         clientHeaders.Remove(HeaderNames.Cookie);
         clientHeaders.Remove(HeaderNames.AcceptEncoding);
+        clientHeaders.Remove("OpenAI-Organization");
+        clientHeaders.Remove("OpenAI-Project");
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         if (upstreamAuthorization is not null)
         {

@@ -65,7 +65,8 @@ public sealed class FakeUpstream : IAsyncDisposable
             context.Request.Headers.Authorization.ToString(),
             context.Request.Headers.Cookie.ToString(),
             context.Request.Headers.AcceptEncoding.ToString(),
-            body));
+            body,
+            context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
 
         if (int.TryParse(context.Request.Headers["x-fake-delay-ms"], out var delay))
         {
@@ -287,4 +288,4 @@ public sealed class FakeUpstream : IAsyncDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string PathAndQuery, string Authorization, string Cookie, string AcceptEncoding, string Body);
+public sealed record RecordedRequest(string Method, string PathAndQuery, string Authorization, string Cookie, string AcceptEncoding, string Body, IReadOnlyDictionary<string, string> Headers);

@@ -62,6 +62,26 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.DoesNotContain(fixture.Upstream.Requests, r => r.Authorization.Contains(key, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_client_cannot_choose_the_upstream_account_s_organization_or_project()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models?probe=org-project");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Add("OpenAI-Organization", "org-someone-else");
+        request.Headers.Add("OpenAI-Project", "proj_someone_else");
+        request.Headers.Add("X-Request-Id", "kept");
+
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+
+        var seen = fixture.Upstream.Requests.Last(r => r.PathAndQuery.EndsWith("probe=org-project", StringComparison.Ordinal)).Headers;
+        Assert.False(seen.ContainsKey("OpenAI-Organization"));
+        Assert.False(seen.ContainsKey("OpenAI-Project"));
+        Assert.Equal("kept", seen["X-Request-Id"]);
+    }
+
     public static TheoryData<string?, string> MissingOrInvalid => new()
     {
         { null, "missing_api_key" },
