@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace DosAi.Orleans.Gateway.Metering;
@@ -205,8 +206,26 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         }
     }
 
-    private static long? ReadPositive(JsonElement body, string name) =>
-        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number > 0
-            ? Math.Min(number, Usage.MostTokens)
-            : null;
+    /// <summary>
+    /// A positive count, also written as a string (<c>"max_tokens": "4000"</c>): Python servers such as vLLM read it
+    /// as the number, so the estimate must too.
+    /// </summary>
+    private static long? ReadPositive(JsonElement body, string name)
+    {
+        if (!body.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        // An integer beyond long's range is still a count, and more than any plan allows.
+        var read = value.ValueKind switch
+        {
+            JsonValueKind.Number => value.TryGetInt64(out var number) ? number : value.TryGetDouble(out var large) && large >= long.MaxValue ? long.MaxValue : null,
+            JsonValueKind.String => decimal.TryParse(Text(value).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var written)
+                ? (long)Math.Min(written, long.MaxValue)
+                : null,
+            _ => (long?)null,
+        };
+        return read > 0 ? Math.Min(read.Value, Usage.MostTokens) : null;
+    }
 }

@@ -118,6 +118,16 @@ public sealed class InferenceRequestTests
     public void The_cap_counts_every_completion_a_request_asks_for(string json, long cap) =>
         Assert.Equal(cap, Inspect(json, "/v1/completions").CompletionCap);
 
+    [Theory]
+    [InlineData("""{"messages":[],"max_tokens":"4000"}""", 4000)]
+    [InlineData("""{"messages":[],"max_completion_tokens":" 300 ","n":"2"}""", 600)]
+    [InlineData("""{"messages":[],"max_tokens":"lots"}""", 1024)]
+    [InlineData("""{"messages":[],"max_tokens":"-5"}""", 1024)]
+    [InlineData("""{"messages":[],"max_tokens":"99999999999999999999"}""", Usage.MostTokens)]
+    [InlineData("""{"messages":[],"max_tokens":1e30}""", Usage.MostTokens)]
+    public void Counts_written_as_strings_count_as_the_numbers_python_servers_read(string json, long cap) =>
+        Assert.Equal(cap, Inspect(json).CompletionCap);
+
     [Fact]
     public void A_batch_beyond_any_real_request_counts_a_bounded_number_of_completions()
     {
