@@ -243,22 +243,38 @@ public sealed class InferenceProxy(
         return usage;
     }
 
+    /// <summary>
+    /// Reads a JSON body, and a body that is a JSON object whatever its Content-Type says: some upstreams (Ollama)
+    /// ignore the header, so a request labelled <c>text/plain</c> would otherwise be served with an estimate of zero.
+    /// Only a body declared as JSON is refused when it is not.
+    /// </summary>
     private InferenceRequest Inspect(HttpContext context, byte[] body)
     {
-        if (body.Length == 0 || !IsJson(context.Request.ContentType))
+        var declaredJson = IsJson(context.Request.ContentType);
+        if (body.Length == 0 || !(declaredJson || StartsAnObject(body)))
         {
             return InferenceRequest.Empty;
         }
 
-        // JSON is UTF-8 (RFC 8259), and the parser looks inside only the strings that are read.
-        if (!Utf8.IsValid(body))
+        try
         {
-            throw new JsonException("The request body is not valid UTF-8.");
-        }
+            // JSON is UTF-8 (RFC 8259), and the parser looks inside only the strings that are read.
+            if (!Utf8.IsValid(body))
+            {
+                throw new JsonException("The request body is not valid UTF-8.");
+            }
 
-        using var document = JsonDocument.Parse(body);
-        return InferenceRequest.Inspect(document.RootElement, context.Request.Path.Value ?? "", tokens, limits.Value.DefaultCompletionTokens);
+            using var document = JsonDocument.Parse(body);
+            return InferenceRequest.Inspect(document.RootElement, context.Request.Path.Value ?? "", tokens, limits.Value.DefaultCompletionTokens);
+        }
+        catch (JsonException) when (!declaredJson)
+        {
+            return InferenceRequest.Empty;
+        }
     }
+
+    private static bool StartsAnObject(ReadOnlySpan<byte> body) =>
+        body.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];
 
     private static bool IsJson(string? contentType) =>
         contentType is null || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)

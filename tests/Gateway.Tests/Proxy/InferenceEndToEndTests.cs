@@ -375,6 +375,27 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-anything")]
+    public async Task A_json_body_under_another_content_type_is_estimated_all_the_same(string contentType)
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 10);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = Requests.Chat(key, """ {"model":"m","max_tokens":200000,"messages":[{"role":"user","content":"hi"}]}""");
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var notJson = Requests.Chat(key, "model=m&max_tokens=200000");
+        notJson.Content!.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+
+        var response = await http.SendAsync(request);
+        await http.SendAsync(notJson);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("request_too_large", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains(fixture.Upstream.Requests, seen => seen.Body == "model=m&max_tokens=200000"); // not JSON, not ours to refuse
+    }
+
+    [Theory]
     [InlineData("\"max_tokens\":200000")]
     [InlineData("\"max_tokens\":9223372036854775807")] // long.MaxValue: once an overflow, a 500
     [InlineData("\"max_completion_tokens\":9000000000000000000,\"n\":2")]
