@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using DosAi.Orleans.Gateway.Admission;
@@ -101,15 +102,16 @@ public static class GatewayHosting
             options.AddPolicy(AccountApi.LoginRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-            // Each sign-up costs a slow password hash and durable writes: unthrottled, anyone could spend the node's CPU and fill its storage.
-            options.AddPolicy(AccountApi.SignupRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
+            // Each sign-up costs a slow password hash and durable writes: unthrottled, anyone could spend the node's CPU and
+            // fill its storage. The machine itself (an operator's scripts, local tests) is not held to it.
+            options.AddPolicy(AccountApi.SignupRateLimitPolicy, context => context.Connection.RemoteIpAddress is { } address && !IPAddress.IsLoopback(address)
+                ? RateLimitPartition.GetFixedWindowLimiter(address.ToString(), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = context.RequestServices.GetRequiredService<IOptions<SignupOptions>>().Value.SignupsPerHourPerAddress,
                     Window = TimeSpan.FromHours(1),
                     QueueLimit = 0,
-                }));
+                })
+                : RateLimitPartition.GetNoLimiter("this machine"));
             options.OnRejected = (context, _) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))

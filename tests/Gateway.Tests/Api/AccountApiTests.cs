@@ -161,28 +161,7 @@ public sealed class AccountApiTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Sign_ups_from_one_address_are_throttled()
-    {
-        await using var gateway = await GatewayHost.StartAsync(fixture.Upstream.BaseUrl, settings: new Dictionary<string, string?>
-        {
-            ["Accounts:SignupsPerHourPerAddress"] = "3",
-        });
-        using var browser = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
-
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.Equal(HttpStatusCode.Created, (await browser.PostAsJsonAsync("/api/auth/signup", new { email = NewEmail(), password = "long enough 1" })).StatusCode);
-        }
-
-        var throttled = await browser.PostAsJsonAsync("/api/auth/signup", new { email = NewEmail(), password = "long enough 1" });
-        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
-        Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(50));
-        Assert.Equal("too_many_signups", (await throttled.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsJsonAsync("/api/auth/login", new { email = NewEmail(), password = "long enough 1" })).StatusCode);
-    }
-
-    [Fact]
-    public async Task Behind_a_proxy_with_forwarded_headers_on_sign_ups_are_throttled_per_client_address()
+    public async Task Sign_ups_are_throttled_per_client_address_as_forwarded_by_a_proxy_but_not_from_this_machine()
     {
         await using var gateway = await GatewayHost.StartAsync(fixture.Upstream.BaseUrl, settings: new Dictionary<string, string?>
         {
@@ -191,17 +170,28 @@ public sealed class AccountApiTests(GatewayFixture fixture)
         });
         using var proxy = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
 
-        async Task<HttpStatusCode> SignUpFrom(string client)
+        async Task<HttpResponseMessage> SignUpFrom(string? client)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/signup") { Content = JsonContent.Create(new { email = NewEmail(), password = "long enough 1" }) };
-            request.Headers.Add("X-Forwarded-For", client);
-            return (await proxy.SendAsync(request)).StatusCode;
+            if (client is not null)
+            {
+                request.Headers.Add("X-Forwarded-For", client);
+            }
+
+            return await proxy.SendAsync(request);
         }
 
-        Assert.Equal(HttpStatusCode.Created, await SignUpFrom("203.0.113.7"));
-        Assert.Equal(HttpStatusCode.Created, await SignUpFrom("203.0.113.7"));
-        Assert.Equal(HttpStatusCode.TooManyRequests, await SignUpFrom("203.0.113.7"));
-        Assert.Equal(HttpStatusCode.Created, await SignUpFrom("198.51.100.20"));
+        Assert.Equal(HttpStatusCode.Created, (await SignUpFrom("203.0.113.7")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await SignUpFrom("203.0.113.7")).StatusCode);
+        var throttled = await SignUpFrom("203.0.113.7");
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.True(throttled.Headers.RetryAfter?.Delta > TimeSpan.FromMinutes(50));
+        Assert.Equal("too_many_signups", (await throttled.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Created, (await SignUpFrom("198.51.100.20")).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await SignUpFrom(null)).StatusCode);
+        }
     }
 
     [Fact]

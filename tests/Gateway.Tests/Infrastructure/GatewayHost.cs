@@ -50,8 +50,6 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Embedded:DataDirectory"] = dataDirectory,
             ["Persistence:WriteBehindInterval"] = "00:00:00.250",
             ["Persistence:LedgerWriteInterval"] = "00:00:00.250",
-            // Every test signs up from 127.0.0.1.
-            ["Accounts:SignupsPerHourPerAddress"] = "10000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
