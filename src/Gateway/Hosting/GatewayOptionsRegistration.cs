@@ -3,6 +3,7 @@ using DosAi.Orleans.Gateway.Api;
 using DosAi.Orleans.Gateway.Metering;
 using DosAi.Orleans.Gateway.Proxy;
 using DosAi.Orleans.Grains.Accounts;
+using Microsoft.Extensions.Options;
 
 namespace DosAi.Orleans.Gateway.Hosting;
 
@@ -40,7 +41,7 @@ public static class GatewayOptionsRegistration
         if (hostsSilo)
         {
             // A dedicated silo's plans are not known here; a co-hosted one's are.
-            signup.Validate<Microsoft.Extensions.Options.IOptions<PlanOptions>>((options, plans) => plans.Value.Resolve(options.DefaultPlan) is not null,
+            signup.Validate<IOptions<PlanOptions>>((options, plans) => plans.Value.Resolve(options.DefaultPlan) is not null,
                 "Accounts:DefaultPlan must name a configured plan (Plans:<Name>).");
         }
 

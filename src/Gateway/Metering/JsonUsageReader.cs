@@ -49,7 +49,7 @@ public sealed class JsonUsageReader
     /// <summary>Keeps bytes not read yet for the next piece; false when that would be too many.</summary>
     private bool Hold(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.IsEmpty || rootEnded || failed)
+        if (bytes.IsEmpty)
         {
             return true;
         }

@@ -3,8 +3,8 @@ namespace DosAi.Orleans.Gateway.Metering;
 /// <summary>
 /// Counts one request's prompt text: exactly for its first <see cref="ExactChars"/> characters, the rest at the
 /// rate the counted text showed, so the CPU a request costs before admission is bounded whatever its body
-/// holds (8 MB of random printable characters took the tokenizer 4 s). The rate is at least one token per four characters, so
-/// text that counts cheaply at the start cannot make a long prompt look short.
+/// holds (8 MB of random printable characters took the tokenizer 4 s). The rate is at least one token per four
+/// characters, so text that counts cheaply at the start cannot make a long prompt look short.
 /// </summary>
 public struct PromptCounter(TokenCounter tokens)
 {
