@@ -41,6 +41,8 @@ public sealed class InferenceProxy(
     /// </summary>
     private const int KeyCheckedFirstAboveBytes = 16 * 1024;
 
+    private long lastCredentialsWarning;
+
     public async Task HandleAsync(HttpContext context)
     {
         var token = BearerToken.From(context.Request.Headers.Authorization);
@@ -232,6 +234,10 @@ public sealed class InferenceProxy(
                 timedOut ? "The model server did not answer in time." : "The model server could not be reached.",
                 "upstream_error", timedOut ? "upstream_timeout" : "upstream_unreachable");
         }
+        else if (error == ForwarderError.None && UpstreamTransformer.RefusedCredentials(context))
+        {
+            await AnswerRefusedCredentials(context);
+        }
 
         metrics.CountRequest(context.Response.StatusCode);
         if (!context.RequestAborted.IsCancellationRequested)
@@ -241,6 +247,24 @@ public sealed class InferenceProxy(
         }
 
         return usage;
+    }
+
+    private async Task AnswerRefusedCredentials(HttpContext context)
+    {
+        // Once a minute at most: every request fails the same way until the operator mends the credential.
+        var now = Stopwatch.GetTimestamp();
+        var last = Interlocked.Read(ref lastCredentialsWarning);
+        if ((last == 0 || Stopwatch.GetElapsedTime(last, now) >= TimeSpan.FromMinutes(1))
+            && Interlocked.CompareExchange(ref lastCredentialsWarning, now, last) == last)
+        {
+            logger.LogWarning("The upstream answered 401 Unauthorized: it refuses the gateway's credential (Upstream:ApiKey). Clients get 502 until it is mended.");
+        }
+
+        RateLimitHeaders.Apply(context.Response.Headers, context.Features.GetRequiredFeature<AdmittedRequest>().Limits);
+        context.Response.Headers["x-should-retry"] = "false";
+        await OpenAiError.WriteAsync(context, StatusCodes.Status502BadGateway,
+            "The model server refused the gateway's own credentials; your API key is fine. Please try again later.",
+            "upstream_error", "upstream_credentials_refused");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using DosAi.Orleans.Gateway.Admission;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -5,9 +6,18 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace DosAi.Orleans.Gateway.Proxy;
 
-/// <summary>Swaps the client's key for the upstream credential and stamps the rate-limit headers on the response.</summary>
+/// <summary>
+/// Swaps the client's key for the upstream credential, keeps what concerns only the operator's upstream account
+/// from the client, and stamps the key's rate-limit headers on the response.
+/// </summary>
 public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : HttpTransformer
 {
+    /// <summary>Set when the upstream answered 401: its response is withheld, for the proxy to answer 502 instead.</summary>
+    private sealed class CredentialsRefused
+    {
+        public static readonly CredentialsRefused Instance = new();
+    }
+
     private readonly string? upstreamAuthorization =
         string.IsNullOrEmpty(options.Value.ApiKey) ? null : "Bearer " + options.Value.ApiKey;
 
@@ -32,12 +42,31 @@ public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : Htt
         proxyRequest.Headers.TryAddWithoutValidation(HeaderNames.AcceptEncoding, "identity");
     }
 
+    /// <summary>
+    /// The client's key never goes upstream, so an upstream 401 is about the operator's credential: passed on,
+    /// the client's SDK would report its own key as wrong (and OpenAI's message quotes the end of the operator's).
+    /// </summary>
+    public static bool RefusedCredentials(HttpContext httpContext) =>
+        httpContext.Response.StatusCode == StatusCodes.Status401Unauthorized && httpContext.Features.Get<CredentialsRefused>() is not null;
+
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse?.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            httpContext.Features.Set(CredentialsRefused.Instance);
+            return false;
+        }
+
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        // The operator's upstream account is not the client's business: its organization and project ids, and
+        // the cookies its CDN sets for its own domain (this origin also serves the dashboard).
+        var headers = httpContext.Response.Headers;
+        headers.Remove("OpenAI-Organization");
+        headers.Remove("OpenAI-Project");
+        headers.Remove(HeaderNames.SetCookie);
         if (httpContext.Features.Get<AdmittedRequest>() is { } admitted)
         {
-            RateLimitHeaders.Apply(httpContext.Response.Headers, admitted.Limits);
+            RateLimitHeaders.Apply(headers, admitted.Limits);
         }
 
         return proceed;

@@ -14,7 +14,8 @@ namespace DosAi.Orleans.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A small OpenAI-compatible model server on real Kestrel. Tests steer it per request with headers the
 /// gateway passes through: <c>x-fake-delay-ms</c> (before answering), <c>x-fake-chunks</c> and
-/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-role-chunk</c> (a text-less first chunk), <c>x-fake-status</c>, and <c>x-fake-lockstep: id</c>: after
+/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-role-chunk</c> (a text-less first chunk), <c>x-fake-status</c>,
+/// <c>x-fake-header-NAME: value</c> (answered as the response header NAME), and <c>x-fake-lockstep: id</c>: after
 /// each chunk the stream waits until the test calls <see cref="Release"/> for that id, so a test can
 /// prove every chunk reached the client before the next was produced.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     public const int PromptTokens = 12;
     public const int CompletionTokens = 34;
     public const string ChunkText = "Hello world ";
+    public const string ResponseHeaderPrefix = "x-fake-header-";
 
     private readonly WebApplication app;
 
@@ -71,6 +73,11 @@ public sealed class FakeUpstream : IAsyncDisposable
         if (int.TryParse(context.Request.Headers["x-fake-delay-ms"], out var delay))
         {
             await Task.Delay(delay, context.RequestAborted);
+        }
+
+        foreach (var (name, value) in context.Request.Headers.Where(header => header.Key.StartsWith(ResponseHeaderPrefix, StringComparison.OrdinalIgnoreCase)))
+        {
+            context.Response.Headers[name[ResponseHeaderPrefix.Length..]] = value;
         }
 
         if (int.TryParse(context.Request.Headers["x-fake-status"], out var status))

@@ -296,6 +296,61 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Equal(1m, await fixture.Admin.Balance(account));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_upstream_refusing_the_gateways_credential_gives_502_not_the_upstreams_401_and_is_not_charged(bool stream)
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = Requests.Chat(key, $$"""{"model":"fake-model","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""");
+        request.Headers.Add("x-fake-status", "401");
+        request.Headers.Add(FakeUpstream.ResponseHeaderPrefix + "www-authenticate", "Bearer realm=\"upstream\"");
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("upstream says no", body, StringComparison.Ordinal);
+        var error = JsonNode.Parse(body)!["error"]!;
+        Assert.Equal(("upstream_error", "upstream_credentials_refused"), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+        Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
+        Assert.False(response.Headers.Contains("WWW-Authenticate"));
+        Assert.True(response.Headers.Contains("x-ratelimit-remaining-requests"));
+        await Task.Delay(300);
+        Assert.Equal(1m, await fixture.Admin.Balance(account));
+    }
+
+    [Fact]
+    public async Task Headers_about_the_operators_upstream_account_do_not_reach_the_client_and_the_rest_do()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = Requests.Chat(key);
+        foreach (var (name, value) in new[]
+        {
+            ("openai-organization", "org-operator"), ("OpenAI-Project", "proj_operator"), ("set-cookie", "__cf_bm=abc; path=/; domain=.api.example.com"),
+            ("x-ratelimit-remaining-requests", "9999"), ("x-request-id", "req_upstream"), ("openai-processing-ms", "42"),
+        })
+        {
+            request.Headers.Add(FakeUpstream.ResponseHeaderPrefix + name, value);
+        }
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var name in new[] { "openai-organization", "openai-project", "set-cookie" })
+        {
+            Assert.False(response.Headers.Contains(name), $"{name} was passed on");
+        }
+
+        Assert.Equal("req_upstream", response.Headers.GetValues("x-request-id").Single());
+        Assert.Equal("42", response.Headers.GetValues("openai-processing-ms").Single());
+        Assert.Equal("59", response.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+    }
+
     [Fact]
     public async Task An_upstream_that_does_not_answer_in_time_gives_504_and_is_not_charged()
     {

@@ -26,9 +26,13 @@ public sealed class SecretsTests
 
         await Sdk.Chat(gateway.BaseUrl, key).CompleteChatAsync([new UserChatMessage("hi")]);
         await Assert.ThrowsAnyAsync<Exception>(() => Sdk.Chat(gateway.BaseUrl, key[..^1] + "0").CompleteChatAsync([new UserChatMessage("hi")]));
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
+        using var refused = Requests.Chat(key);
+        refused.Headers.Add("x-fake-status", "401");
+        Assert.Equal(HttpStatusCode.BadGateway, (await http.SendAsync(refused)).StatusCode);
         await admin.Ledger(account);
 
-        Assert.NotEmpty(logs.Lines);
+        Assert.Contains(logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("refuses the gateway's credential", StringComparison.Ordinal));
         foreach (var secret in new[] { key, key[7..], password, GatewayHost.AdminToken, "upstream-secret" })
         {
             Assert.DoesNotContain(logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
