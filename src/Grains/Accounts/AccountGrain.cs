@@ -32,6 +32,7 @@ public sealed class AccountGrain(
     private readonly List<PendingLedgerEntry> pendingLedger = [];
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWaitForKeys = TimeSpan.FromSeconds(2);
+    private const int KeysCalledAtOnce = 64;
 
     private readonly Dictionary<(string KeyId, DateTimeOffset Minute), PendingUsage> pendingUsage = [];
     private readonly List<AccountingBatch> unrecorded = [];
@@ -105,7 +106,7 @@ public sealed class AccountGrain(
 
         state.State.Plan = limits.Plan;
         await WriteState();
-        await Task.WhenAll(state.State.Keys.Values.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key).SetLimits(limits)));
+        await ForEachKey(key => key.SetLimits(limits));
         return true;
     }
 
@@ -172,8 +173,27 @@ public sealed class AccountGrain(
             return [];
         }
 
-        var infos = await Task.WhenAll(state.State.Keys.Values.Select(key => GrainFactory.GetGrain<IApiKeyGrain>(key).GetInfo()));
-        return infos.OfType<KeyInfo>().OrderBy(key => key.CreatedAt).ToList();
+        var infos = new List<KeyInfo>(state.State.Keys.Count);
+        await ForEachKey(async key =>
+        {
+            if (await key.GetInfo() is { } info)
+            {
+                infos.Add(info); // continuations run one at a time, in the grain's turn
+            }
+        });
+        return infos.OrderBy(key => key.CreatedAt).ToList();
+    }
+
+    /// <summary>
+    /// Calls every key of the account, a bounded number at a time: a key not active is activated to answer, and
+    /// an account may have any number of keys, each activation holding a few KB until it is gone again.
+    /// </summary>
+    private async Task ForEachKey(Func<IApiKeyGrain, Task> call)
+    {
+        foreach (var group in state.State.Keys.Values.ToArray().Chunk(KeysCalledAtOnce))
+        {
+            await Task.WhenAll(group.Select(key => call(GrainFactory.GetGrain<IApiKeyGrain>(key))));
+        }
     }
 
     public Task<long> Reserve(long costMicros) => Task.FromResult(Exists ? credits.TryReserve(costMicros) : 0);

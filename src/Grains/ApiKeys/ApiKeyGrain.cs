@@ -51,6 +51,8 @@ public sealed class ApiKeyGrain(
     private DateTimeOffset lastSaved;
     private DateTimeOffset? lastUsedAt;
     private bool deactivating;
+    // Asked to admit a request since its activation (whatever came of it): such a key stays for the idle time.
+    private bool servedRequests;
 
     // Copies of the stored state that the in-process path and the ticker read: only the grain's own turns may touch the state.
     private string? keyId;
@@ -121,6 +123,7 @@ public sealed class ApiKeyGrain(
         {
             BelongTo(accountId);
             (this.keyId, limits) = (keyId, planLimits);
+            LeaveUnlessServingRequests();
             return Info();
         }
     }
@@ -137,6 +140,7 @@ public sealed class ApiKeyGrain(
                 return new Admission(AdmissionOutcome.InvalidKey, null, TimeSpan.Zero, default);
             }
 
+            servedRequests = true;
             now = time.GetUtcNow();
             decision = window.TryAdmit(now, request.EstimatedTokens, limits.RequestsPerMinute, limits.TokensPerMinute);
             if (decision.Verdict != WindowVerdict.Admitted)
@@ -204,6 +208,7 @@ public sealed class ApiKeyGrain(
                 return false;
             }
 
+            servedRequests = true;
             var decision = window.TryAdmit(now, request.EstimatedTokens, limits.RequestsPerMinute, limits.TokensPerMinute);
             admission = decision.Verdict != WindowVerdict.Admitted ? Refused(decision, now)
                 : lease.TryTake(cost, now) ? Admitted(request, decision, now, reservation: 0, leased: cost)
@@ -420,7 +425,7 @@ public sealed class ApiKeyGrain(
     {
         lock (gate)
         {
-            LeaveIfNeverRegistered();
+            LeaveUnlessServingRequests();
             return Task.FromResult(Active ? Info() : null);
         }
     }
@@ -433,6 +438,20 @@ public sealed class ApiKeyGrain(
     private void LeaveIfNeverRegistered()
     {
         if (keyId is null)
+        {
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>
+    /// Under <see cref="gate"/>. Creating, listing and changing the plan of an account's keys reach every one of
+    /// them, and an account may have any number: a key that has served no request since its activation leaves once
+    /// it has answered (a key not active reads its plan at activation anyway), so that creating or listing 100,000
+    /// keys does not hold 100,000 activations for the idle time.
+    /// </summary>
+    private void LeaveUnlessServingRequests()
+    {
+        if (!servedRequests)
         {
             DeactivateOnIdle();
         }
@@ -452,7 +471,12 @@ public sealed class ApiKeyGrain(
 
     public Task SetLimits(PlanLimits planLimits)
     {
-        limits = planLimits;
+        lock (gate)
+        {
+            limits = planLimits;
+            LeaveUnlessServingRequests();
+        }
+
         return Task.CompletedTask;
     }
 

@@ -141,4 +141,45 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         Assert.NotNull(fixture.ActiveKey(deleted));
         Assert.Equal(AdmissionOutcome.InvalidKey, (await unknown.Admit(new AdmissionRequest(1, 1))).Outcome);
     }
+
+    [Fact]
+    public async Task Creating_listing_or_changing_the_plan_of_keys_leaves_no_activation_behind_for_keys_that_serve_no_requests()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (usedId, used) = await Accounts.Accounts.CreateKey(Grains, account);
+        var idle = new List<IApiKeyGrain>();
+        var indexes = new List<GrainId>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (keyId, key) = await Accounts.Accounts.CreateKey(Grains, account);
+            idle.Add(key);
+            indexes.Add(Grains.GetGrain<IKeyIndexGrain>(keyId).GetGrainId());
+        }
+
+        await AllGone(idle);
+        Assert.Empty((await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(indexes[0].Type)).Intersect(indexes));
+        Assert.Equal(AdmissionOutcome.Admitted, (await used.Admit(new AdmissionRequest(1, 1))).Outcome);
+
+        var listed = await account.ListKeys();
+        Assert.Equal(4, listed.Count);
+        Assert.NotNull(listed.Single(key => key.Id == usedId).LastUsedAt);
+        await AllGone(idle);
+        Assert.NotNull(fixture.ActiveKey(used));
+
+        Assert.True(await account.SetPlan("pro"));
+        await AllGone(idle);
+        Assert.NotNull(fixture.ActiveKey(used));
+        Assert.Equal(300, (await used.Admit(new AdmissionRequest(1, 1))).Limits!.RequestLimit);
+        Assert.Equal(300, (await idle[0].Admit(new AdmissionRequest(1, 1))).Limits!.RequestLimit);
+    }
+
+    private async Task AllGone(IReadOnlyList<IApiKeyGrain> keys)
+    {
+        for (var attempt = 0; attempt < 50 && keys.Any(key => fixture.ActiveKey(key) is not null); attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.All(keys, key => Assert.Null(fixture.ActiveKey(key)));
+    }
 }
