@@ -43,6 +43,15 @@ public sealed class GroupCommitAccountingStore : IAccountingStore, IAsyncDisposa
     public Task<IReadOnlyList<Interfaces.Accounts.UsageBucket>> ReadUsageAsync(string accountId, Interfaces.Accounts.UsageQuery query, CancellationToken cancellationToken = default) =>
         Task.Run(() => store.ReadUsageAsync(accountId, query, cancellationToken), cancellationToken);
 
+    public Task<Dictionary<string, string>> ReadKeysAsync(string accountId, CancellationToken cancellationToken = default) =>
+        Task.Run(() => store.ReadKeysAsync(accountId, cancellationToken), cancellationToken);
+
+    public Task AddKeysAsync(string accountId, IReadOnlyCollection<KeyValuePair<string, string>> keys, CancellationToken cancellationToken = default) =>
+        Task.Run(() => store.AddKeysAsync(accountId, keys, cancellationToken), cancellationToken);
+
+    public Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default) =>
+        Task.Run(() => store.RemoveKeyAsync(accountId, keyId, cancellationToken), cancellationToken);
+
     private async Task CommitLoop()
     {
         var group = new List<Pending>();

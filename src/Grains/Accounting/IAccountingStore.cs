@@ -2,7 +2,7 @@ using DosAi.Orleans.Grains.Interfaces.Accounts;
 
 namespace DosAi.Orleans.Grains.Accounting;
 
-/// <summary>The append-only ledger and the per-key per-minute usage buckets (SQLite or PostgreSQL).</summary>
+/// <summary>The append-only ledger, the per-key per-minute usage buckets and each account's keys (SQLite or PostgreSQL).</summary>
 public interface IAccountingStore
 {
     /// <summary>Applies the batches in one transaction; a batch already applied is ignored.</summary>
@@ -15,4 +15,12 @@ public interface IAccountingStore
 
     /// <summary>Buckets of minute usage summed per key and per UTC minute, hour or day, oldest first.</summary>
     Task<IReadOnlyList<UsageBucket>> ReadUsageAsync(string accountId, UsageQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The account's keys: key id → key grain id.</summary>
+    Task<Dictionary<string, string>> ReadKeysAsync(string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds keys (key id → key grain id) to the account, in one transaction; a key already there is left as it is.</summary>
+    Task AddKeysAsync(string accountId, IReadOnlyCollection<KeyValuePair<string, string>> keys, CancellationToken cancellationToken = default);
+
+    Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default);
 }

@@ -140,4 +140,39 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
 
         return buckets;
     }
+
+    public async Task<Dictionary<string, string>> ReadKeysAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT key_id, key_grain_id FROM dosai_account_keys WHERE account_id = @account");
+        command.Parameters.AddWithValue("account", accountId);
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return keys;
+    }
+
+    public async Task AddKeysAsync(string accountId, IReadOnlyCollection<KeyValuePair<string, string>> keys, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO dosai_account_keys (account_id, key_id, key_grain_id)
+            SELECT @account, k.key_id, k.grain FROM unnest(@keys, @grains) AS k(key_id, grain)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("keys", keys.Select(key => key.Key).ToArray());
+        command.Parameters.AddWithValue("grains", keys.Select(key => key.Value).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM dosai_account_keys WHERE account_id = @account AND key_id = @key");
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("key", keyId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -182,4 +182,52 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
 
         return buckets;
     }
+
+    public async Task<Dictionary<string, string>> ReadKeysAsync(string accountId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key_id, key_grain_id FROM dosai_account_keys WHERE account_id = $account";
+        command.Parameters.AddWithValue("$account", accountId);
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return keys;
+    }
+
+    public Task AddKeysAsync(string accountId, IReadOnlyCollection<KeyValuePair<string, string>> keys, CancellationToken cancellationToken = default) =>
+        gate.RunAsync(async () =>
+        {
+            await using var connection = new SqliteConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction();
+            await using var insert = Command(connection, transaction,
+                "INSERT OR IGNORE INTO dosai_account_keys (account_id, key_id, key_grain_id) VALUES ($account, $key, $grain)", "$account", "$key", "$grain");
+            insert.Parameters["$account"].Value = accountId;
+            foreach (var (keyId, keyGrainId) in keys)
+            {
+                insert.Parameters["$key"].Value = keyId;
+                insert.Parameters["$grain"].Value = keyGrainId;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default) =>
+        gate.RunAsync(async () =>
+        {
+            await using var connection = new SqliteConnection(connectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM dosai_account_keys WHERE account_id = $account AND key_id = $key";
+            command.Parameters.AddWithValue("$account", accountId);
+            command.Parameters.AddWithValue("$key", keyId);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
 }

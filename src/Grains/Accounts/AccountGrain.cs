@@ -35,6 +35,8 @@ public sealed class AccountGrain(
     private const int KeysCalledAtOnce = 64;
 
     private readonly Dictionary<(string KeyId, DateTimeOffset Minute), PendingUsage> pendingUsage = [];
+    // Key id → key grain id, as rows of the accounting store: a key created or deleted writes one row, not the whole list.
+    private Dictionary<string, string> keys = new(StringComparer.Ordinal);
     private readonly List<AccountingBatch> unrecorded = [];
     // The tick's write of the first recordingCount unrecorded batches, not awaited by the tick (see RecordBehind).
     private Task? recording;
@@ -60,6 +62,29 @@ public sealed class AccountGrain(
         lastBatchSequence = Math.Max(state.State.LastBatchSequence, tail.LastBatchSequence);
         lastCheckpoint = WriteBehindPhase.PeriodStart(time.GetUtcNow(), CheckpointInterval);
         ticks.Attach(this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan)));
+        if (Exists)
+        {
+            keys = await accounting.ReadKeysAsync(this.GetPrimaryKeyString(), cancellationToken);
+            await MoveKeysOutOfState(cancellationToken);
+        }
+    }
+
+    /// <summary>States written before the keys became rows of the accounting store held them: moved there once.</summary>
+    private async Task MoveKeysOutOfState(CancellationToken cancellationToken)
+    {
+        if (state.State.Keys.Count == 0)
+        {
+            return;
+        }
+
+        await accounting.AddKeysAsync(this.GetPrimaryKeyString(), state.State.Keys, cancellationToken);
+        foreach (var (keyId, keyGrainId) in state.State.Keys)
+        {
+            keys.TryAdd(keyId, keyGrainId);
+        }
+
+        state.State.Keys.Clear();
+        await WriteState();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -146,22 +171,22 @@ public sealed class AccountGrain(
         var keyGrainId = GrainKeys.ForKeyHash(keyHash);
         var info = await GrainFactory.GetGrain<IApiKeyGrain>(keyGrainId).Initialize(this.GetPrimaryKeyString(), keyId, name, hint, CurrentLimits());
         await GrainFactory.GetGrain<IKeyIndexGrain>(keyId).Set(this.GetPrimaryKeyString());
-        state.State.Keys[keyId] = keyGrainId;
-        await WriteState();
+        await accounting.AddKeysAsync(this.GetPrimaryKeyString(), [new(keyId, keyGrainId)]);
+        keys[keyId] = keyGrainId;
         return info;
     }
 
     public async Task<bool> DeleteKey(string keyId)
     {
-        if (!Exists || !state.State.Keys.TryGetValue(keyId, out var keyGrainId))
+        if (!Exists || !keys.TryGetValue(keyId, out var keyGrainId))
         {
             return false;
         }
 
         // Revoke first: once this returns, no gateway can admit the key again.
         await GrainFactory.GetGrain<IApiKeyGrain>(keyGrainId).Revoke();
-        state.State.Keys.Remove(keyId);
-        await WriteState();
+        await accounting.RemoveKeyAsync(this.GetPrimaryKeyString(), keyId);
+        keys.Remove(keyId);
         await GrainFactory.GetGrain<IKeyIndexGrain>(keyId).Clear();
         return true;
     }
@@ -173,7 +198,7 @@ public sealed class AccountGrain(
             return [];
         }
 
-        var infos = new List<KeyInfo>(state.State.Keys.Count);
+        var infos = new List<KeyInfo>(keys.Count);
         await ForEachKey(async key =>
         {
             if (await key.GetInfo() is { } info)
@@ -190,7 +215,7 @@ public sealed class AccountGrain(
     /// </summary>
     private async Task ForEachKey(Func<IApiKeyGrain, Task> call)
     {
-        foreach (var group in state.State.Keys.Values.ToArray().Chunk(KeysCalledAtOnce))
+        foreach (var group in keys.Values.ToArray().Chunk(KeysCalledAtOnce))
         {
             await Task.WhenAll(group.Select(key => call(GrainFactory.GetGrain<IApiKeyGrain>(key))));
         }
@@ -265,7 +290,7 @@ public sealed class AccountGrain(
     /// </summary>
     private async Task CollectUnsentCharges()
     {
-        var holders = leases.Holders.Select(keyId => state.State.Keys.GetValueOrDefault(keyId)).OfType<string>().ToList();
+        var holders = leases.Holders.Select(keyId => keys.GetValueOrDefault(keyId)).OfType<string>().ToList();
         if (holders.Count == 0)
         {
             return;
@@ -447,5 +472,5 @@ public sealed class AccountGrain(
     private PlanLimits CurrentLimits() => plans.Value.Resolve(state.State.Plan) ?? plans.Value.Resolve("Free")!;
 
     private AccountSnapshot Snapshot() => new(
-        this.GetPrimaryKeyString(), state.State.Email!, CurrentLimits(), credits.Balance, state.State.Keys.Count, state.State.CreatedAt);
+        this.GetPrimaryKeyString(), state.State.Email!, CurrentLimits(), credits.Balance, keys.Count, state.State.CreatedAt);
 }

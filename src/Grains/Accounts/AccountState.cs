@@ -16,7 +16,10 @@ public sealed class AccountState
     /// <summary>Top-up references already applied, with their amounts, for idempotency.</summary>
     [Id(6)] public Dictionary<string, long> CreditReferences { get; set; } = [];
 
-    /// <summary>Key id → the key grain's id; the key grain holds everything else about the key.</summary>
+    /// <summary>
+    /// Key id → the key grain's id, in states written before the keys became rows of the accounting store
+    /// (every key created rewrote this whole list); the account moves them there on activation.
+    /// </summary>
     [Id(7)] public Dictionary<string, string> Keys { get; set; } = [];
 
     /// <summary>

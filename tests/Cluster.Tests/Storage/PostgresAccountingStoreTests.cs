@@ -88,4 +88,18 @@ public sealed class PostgresAccountingStoreTests(PostgresFixture postgres) : IAs
 
     private static LedgerEntry Entry(string account, long sequence, LedgerEntryType type, long amount, string? key = null, string? model = null, string? reference = null) =>
         new(account, sequence, type, amount, key, model, 7, 8, reference, Noon.AddMilliseconds(sequence * 1_001));
+
+    [Fact]
+    public async Task An_accounts_keys_are_added_once_listed_per_account_and_removed_one_by_one()
+    {
+        await Accounting.AddKeysAsync("a_1", [new("key_1", "k_1"), new("key_2", "k_2")]);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Accounting.AddKeysAsync("a_1", [new("key_1", "k_other"), new("key_3", "k_3")])));
+        await Accounting.AddKeysAsync("a_2", [new("key_9", "k_9")]);
+        await Accounting.RemoveKeyAsync("a_1", "key_2");
+        await Accounting.RemoveKeyAsync("a_2", "key_1");
+
+        Assert.Equal(new Dictionary<string, string> { ["key_1"] = "k_1", ["key_3"] = "k_3" }, await Accounting.ReadKeysAsync("a_1"));
+        Assert.Equal(new Dictionary<string, string> { ["key_9"] = "k_9" }, await Accounting.ReadKeysAsync("a_2"));
+        Assert.Empty(await Accounting.ReadKeysAsync("a_3"));
+    }
 }

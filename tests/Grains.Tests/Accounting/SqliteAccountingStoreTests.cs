@@ -93,4 +93,19 @@ public sealed class SqliteAccountingStoreTests
             () => store.RecordAsync([new AccountingBatch("acct_3", 1, [new("acct_3", 1, LedgerEntryType.Charge, -5, "key_1", "m", 1, 1, null, Minute)], [])]),
             async () => (await store.ReadLedgerAsync("acct_3", 0, 10)).Entries.Count == 1);
     }
+
+    [Fact]
+    public async Task An_accounts_keys_are_added_once_listed_per_account_and_removed_one_by_one()
+    {
+        var store = SqliteStores.New();
+        await store.AddKeysAsync("a_1", [new("key_1", "k_1"), new("key_2", "k_2")]);
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => store.AddKeysAsync("a_1", [new("key_1", "k_other"), new("key_3", "k_3")])));
+        await store.AddKeysAsync("a_2", [new("key_9", "k_9")]);
+        await store.RemoveKeyAsync("a_1", "key_2");
+        await store.RemoveKeyAsync("a_2", "key_1");
+
+        Assert.Equal(new Dictionary<string, string> { ["key_1"] = "k_1", ["key_3"] = "k_3" }, await store.ReadKeysAsync("a_1"));
+        Assert.Equal(new Dictionary<string, string> { ["key_9"] = "k_9" }, await store.ReadKeysAsync("a_2"));
+        Assert.Empty(await store.ReadKeysAsync("a_3"));
+    }
 }

@@ -2,6 +2,9 @@ using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using DosAi.Orleans.Grains.Accounting;
 using DosAi.Orleans.Grains.Tests.Accounting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace DosAi.Orleans.Grains.Tests.Accounts;
 
@@ -183,5 +186,40 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Equal(ledger.Select((_, i) => (long)i + 1), ledger.Select(e => e.Sequence));
         Assert.Equal(1_000_000 - 400 - 250 - 50, ledger.Sum(e => e.AmountMicros));
         Assert.Equal(ledger.Sum(e => e.AmountMicros), (await account.Get())!.BalanceMicros);
+    }
+
+    [Fact]
+    public async Task Keys_listed_in_an_account_state_written_before_keys_were_rows_move_to_the_store_on_activation()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var accountId = account.GetPrimaryKeyString();
+        var (keyId, key) = await Accounts.CreateKey(Grains, account);
+        var store = SqliteStores.In(fixture.DataDirectory);
+        Assert.Equal(key.GetPrimaryKeyString(), (await store.ReadKeysAsync(accountId))[keyId]);
+
+        // The state as the previous version wrote it: the key in the account's state, no row.
+        await account.Cast<global::Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        for (var attempt = 0; attempt < 50 && (await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(account.GetGrainId().Type)).Contains(account.GetGrainId()); attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
+        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        stored.State!.Keys[keyId] = key.GetPrimaryKeyString();
+        await storage.WriteStateAsync("account", account.GetGrainId(), stored);
+        await store.RemoveKeyAsync(accountId, keyId);
+
+        Assert.Equal(keyId, (await account.ListKeys()).Single().Id);
+        Assert.Equal(key.GetPrimaryKeyString(), (await store.ReadKeysAsync(accountId))[keyId]);
+        var moved = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
+        await storage.ReadStateAsync("account", account.GetGrainId(), moved);
+        Assert.Empty(moved.State!.Keys);
+        Assert.Equal(1, (await account.Get())!.KeyCount);
+
+        Assert.True(await account.DeleteKey(keyId));
+        Assert.Empty(await store.ReadKeysAsync(accountId));
+        Assert.Empty(await account.ListKeys());
     }
 }

@@ -25,6 +25,15 @@ CREATE TABLE IF NOT EXISTS dosai_usage (
     PRIMARY KEY (account_id, minute_start, key_id)
 ) WITHOUT ROWID;
 
+-- Each account's keys: key id -> key grain id. Rows, not a list in the account's grain state, so that creating
+-- or deleting a key writes one row whatever the number of keys.
+CREATE TABLE IF NOT EXISTS dosai_account_keys (
+    account_id   TEXT NOT NULL,
+    key_id       TEXT NOT NULL,
+    key_grain_id TEXT NOT NULL,
+    PRIMARY KEY (account_id, key_id)
+) WITHOUT ROWID;
+
 -- Accounting batches already applied: replays after a crash are ignored.
 CREATE TABLE IF NOT EXISTS dosai_accounting_batches (
     account_id TEXT    NOT NULL,
