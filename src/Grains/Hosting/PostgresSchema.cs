@@ -15,6 +15,7 @@ public static class PostgresSchema
     public static readonly IReadOnlyList<(int Version, string[] Scripts)> Migrations =
     [
         (1, ["postgresql.sql", "postgresql-app.sql"]),
+        (2, ["postgresql-2.sql"]),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

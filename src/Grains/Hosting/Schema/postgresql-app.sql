@@ -28,16 +28,6 @@ CREATE TABLE IF NOT EXISTS dosai_usage
     CONSTRAINT pk_dosai_usage PRIMARY KEY (account_id, minute_start, key_id)
 );
 
--- Each account's keys: key id -> key grain id. Rows, not a list in the account's grain state, so that creating
--- or deleting a key writes one row whatever the number of keys.
-CREATE TABLE IF NOT EXISTS dosai_account_keys
-(
-    account_id   text NOT NULL,
-    key_id       text NOT NULL,
-    key_grain_id text NOT NULL,
-    CONSTRAINT pk_dosai_account_keys PRIMARY KEY (account_id, key_id)
-);
-
 -- Accounting batches already applied: replays after a crash are ignored.
 CREATE TABLE IF NOT EXISTS dosai_accounting_batches
 (
