@@ -74,6 +74,11 @@ public static class AdminApi
             return ApiErrors.BadRequest($"amount_usd must be a number with at most six decimals, between -{MostUsd} and {MostUsd}.", "invalid_amount");
         }
 
+        if (micros == 0)
+        {
+            return ApiErrors.BadRequest("amount_usd must not be zero: a credit of zero would change nothing but add a ledger entry.", "invalid_amount");
+        }
+
         if (string.IsNullOrWhiteSpace(body.Reference) || body.Reference.Length > 200)
         {
             return ApiErrors.BadRequest("reference is required (at most 200 characters): it makes the credit idempotent.", "invalid_reference");

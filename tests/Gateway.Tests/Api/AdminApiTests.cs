@@ -60,6 +60,7 @@ public sealed class AdminApiTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 11, reference = "inv-1" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 0.0000001m, reference = "tiny" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 0, reference = "nothing" })).StatusCode);
 
         var ledger = await fixture.Admin.Ledger(account);
         Assert.Equal(["topup", "adjustment", "adjustment"], ledger.Select(e => e!["type"]!.GetValue<string>()));
