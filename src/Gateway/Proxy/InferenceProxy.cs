@@ -227,12 +227,11 @@ public sealed class InferenceProxy(
             : default;
         if (error != ForwarderError.None && !context.Response.HasStarted)
         {
-            RateLimitHeaders.Apply(context.Response.Headers, context.Features.GetRequiredFeature<AdmittedRequest>().Limits);
             var timedOut = error == ForwarderError.RequestTimedOut;
-            await OpenAiError.WriteAsync(context,
+            await WriteUpstreamError(context,
                 timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? "The model server did not answer in time." : "The model server could not be reached.",
-                "upstream_error", timedOut ? "upstream_timeout" : "upstream_unreachable");
+                timedOut ? "upstream_timeout" : "upstream_unreachable");
         }
         else if (error == ForwarderError.None && UpstreamTransformer.RefusedCredentials(context))
         {
@@ -260,11 +259,17 @@ public sealed class InferenceProxy(
             logger.LogWarning("The upstream answered 401 Unauthorized: it refuses the gateway's credential (Upstream:ApiKey). Clients get 502 until it is mended.");
         }
 
-        RateLimitHeaders.Apply(context.Response.Headers, context.Features.GetRequiredFeature<AdmittedRequest>().Limits);
         context.Response.Headers["x-should-retry"] = "false";
-        await OpenAiError.WriteAsync(context, StatusCodes.Status502BadGateway,
+        await WriteUpstreamError(context, StatusCodes.Status502BadGateway,
             "The model server refused the gateway's own credentials; your API key is fine. Please try again later.",
-            "upstream_error", "upstream_credentials_refused");
+            "upstream_credentials_refused");
+    }
+
+    /// <summary>An admitted request the upstream did not serve: the contract's <c>upstream_error</c>, with the key's rate-limit headers.</summary>
+    private static Task WriteUpstreamError(HttpContext context, int status, string message, string code)
+    {
+        RateLimitHeaders.Apply(context.Response.Headers, context.Features.GetRequiredFeature<AdmittedRequest>().Limits);
+        return OpenAiError.WriteAsync(context, status, message, "upstream_error", code);
     }
 
     /// <summary>
