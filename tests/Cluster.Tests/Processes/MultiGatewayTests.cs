@@ -15,12 +15,15 @@ public sealed class MultiGatewayTests(TwoByTwoFixture fixture) : IClassFixture<T
         var account = await a.CreateAccount(LocalCluster.TightPlan, credits: 100);
         var (_, key) = await b.CreateKey(account);
 
-        // 90 requests for a 30-per-minute key, 6 at a time through each gateway, all well inside a minute.
+        // One request through each gateway first: both must serve the key (racing alone, one gateway can take the
+        // whole limit before the other's first request arrives). Then 88 more, 6 at a time through each gateway.
         var clock = Stopwatch.StartNew();
-        var perGateway = await Task.WhenAll(new[] { a, b }.Select(async gateway =>
+        Assert.Equal(200, await a.Chat(key));
+        Assert.Equal(200, await b.Chat(key));
+        var burst = await Task.WhenAll(new[] { a, b }.Select(async gateway =>
         {
             using var concurrency = new SemaphoreSlim(6);
-            return await Task.WhenAll(Enumerable.Range(0, 45).Select(async _ =>
+            return await Task.WhenAll(Enumerable.Range(0, 44).Select(async _ =>
             {
                 await concurrency.WaitAsync();
                 try
@@ -36,10 +39,9 @@ public sealed class MultiGatewayTests(TwoByTwoFixture fixture) : IClassFixture<T
         clock.Stop();
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(55), $"the burst took {clock.Elapsed}: the window slid, the count proves nothing");
-        var statuses = perGateway.SelectMany(s => s).ToList();
-        Assert.Equal(LocalCluster.TightRequestsPerMinute, statuses.Count(status => status == 200));
+        var statuses = burst.SelectMany(s => s).ToList();
+        Assert.Equal(LocalCluster.TightRequestsPerMinute - 2, statuses.Count(status => status == 200));
         Assert.Equal(90 - LocalCluster.TightRequestsPerMinute, statuses.Count(status => status == 429));
-        Assert.All(perGateway, fromOne => Assert.Contains(200, fromOne));
     }
 
     [Fact]
