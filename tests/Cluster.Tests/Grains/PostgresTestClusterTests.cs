@@ -1,9 +1,14 @@
 using DosAi.Orleans.Cluster.Tests.Infrastructure;
+using DosAi.Orleans.Grains;
+using DosAi.Orleans.Grains.Accounting;
+using DosAi.Orleans.Grains.ApiKeys;
 using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace DosAi.Orleans.Cluster.Tests.Grains;
@@ -58,7 +63,9 @@ public sealed class PostgresTestClusterTests(PostgresFixture postgres) : IAsyncL
         }
 
         Assert.Equal(60, admitted);
-        await Task.Delay(TimeSpan.FromSeconds(1)); // past a write-behind tick of both grains
+        // Past a write-behind tick of both grains (200 ms here; longer on a loaded machine): the key's window and the
+        // account's charges are in PostgreSQL before the key's silo dies.
+        await UntilWrittenBehind(key, accountId, requests: 60, chargedMicros: 60);
 
         var host = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(key);
         Assert.NotNull(host);
@@ -77,6 +84,26 @@ public sealed class PostgresTestClusterTests(PostgresFixture postgres) : IAsyncL
         Assert.Equal(snapshot.BalanceMicros, ledger.Entries.Sum(entry => entry.AmountMicros));
         Assert.Single(ledger.Entries, entry => entry.Reference == "invoice-1");
         Assert.Equal("laptop", (await key.GetInfo())!.Name);
+    }
+
+    private async Task UntilWrittenBehind(IApiKeyGrain key, string accountId, int requests, long chargedMicros)
+    {
+        var services = ((InProcessSiloHandle)cluster.Silos[0]).SiloHost.Services;
+        var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var ledger = services.GetRequiredService<IAccountingStore>();
+        var activity = new GrainState<ApiKeyActivity>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        bool written;
+        do
+        {
+            await Task.Delay(100);
+            await storage.ReadStateAsync("apikeyactivity", key.GetGrainId(), activity);
+            var charged = -(await ledger.ReadLedgerAsync(accountId, 0, 1_000)).Entries.Where(entry => entry.Type == LedgerEntryType.Charge).Sum(entry => entry.AmountMicros);
+            written = activity.State!.Window.Sum(slice => slice.Requests) == requests && charged == chargedMicros;
+        }
+        while (!written && DateTime.UtcNow < deadline);
+
+        Assert.True(written, "the key's window or the account's charges were not written behind within 30 s");
     }
 
     /// <summary>Calls fail until the cluster has declared the killed silo dead; then they must succeed.</summary>

@@ -29,6 +29,8 @@ public sealed class DashboardFixture : IAsyncLifetime
             ["Accounts:SignupCreditUsd"] = "5",
             ["Plans:Free:RequestsPerMinute"] = "1000",
         });
+        // Playwright's 5-s default for expectations is short for Chromium, Kestrel, a silo and SQLite sharing two loaded cores.
+        Assertions.SetDefaultExpectTimeout(20_000);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
     }

@@ -55,7 +55,7 @@ public sealed class AdminClient(string baseUrl) : IDisposable
     /// <summary>Settlement finishes right after the response; give it a moment to land.</summary>
     public async Task<decimal> BalanceOnceItIs(string accountId, decimal expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         decimal balance;
         while ((balance = await Balance(accountId)) != expected && DateTime.UtcNow < deadline)
         {

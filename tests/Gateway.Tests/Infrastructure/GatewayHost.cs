@@ -45,7 +45,7 @@ public sealed class GatewayHost : IAsyncDisposable
             [WebHostDefaults.ServerUrlsKey] = "http://127.0.0.1:0",
             ["Upstream:BaseUrl"] = upstreamUrl,
             ["Upstream:ApiKey"] = "upstream-secret",
-            ["Upstream:Timeout"] = "00:00:02",
+            ["Upstream:Timeout"] = "00:00:30",
             ["Admin:Token"] = AdminToken,
             ["Embedded:DataDirectory"] = dataDirectory,
             ["Persistence:WriteBehindInterval"] = "00:00:00.250",

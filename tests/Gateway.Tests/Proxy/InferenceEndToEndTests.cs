@@ -354,11 +354,16 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
     [Fact]
     public async Task An_upstream_that_does_not_answer_in_time_gives_504_and_is_not_charged()
     {
-        var account = await fixture.Admin.CreateAccount(credits: 1);
-        var (_, key) = await fixture.Admin.CreateKey(account);
-        using var http = fixture.Http();
+        await using var gateway = await GatewayHost.StartAsync(fixture.Upstream.BaseUrl, settings: new Dictionary<string, string?>
+        {
+            ["Upstream:Timeout"] = "00:00:01",
+        });
+        using var admin = new AdminClient(gateway.BaseUrl);
+        var account = await admin.CreateAccount(credits: 1);
+        var (_, key) = await admin.CreateKey(account);
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
         using var request = Requests.Chat(key);
-        request.Headers.Add("x-fake-delay-ms", "4000");
+        request.Headers.Add("x-fake-delay-ms", "3000");
 
         var response = await http.SendAsync(request);
 
@@ -366,7 +371,7 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
         Assert.Equal("upstream_error", error["type"]!.GetValue<string>());
         await Task.Delay(300);
-        Assert.Equal(1m, await fixture.Admin.Balance(account));
+        Assert.Equal(1m, await admin.Balance(account));
     }
 
     [Theory]

@@ -101,12 +101,8 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         await Task.Delay(500);
         ClusterFixture.Clock.Advance(TimeSpan.FromSeconds(6));
         var outcome = AdmissionOutcome.InsufficientCredits;
-        for (var attempt = 0; attempt < 80 && outcome == AdmissionOutcome.InsufficientCredits; attempt++)
-        {
-            // The silo's key ticker has the key give its idle lease back: it tends leases every tenth visit, 2 s here.
-            await Task.Delay(100);
-            outcome = (await other.Admit(almostAll)).Outcome;
-        }
+        // The silo's key ticker has the key give its idle lease back: it tends leases every tenth visit, 2 s here.
+        await Poll.Until(async () => (outcome = (await other.Admit(almostAll)).Outcome) != AdmissionOutcome.InsufficientCredits);
 
         Assert.Equal(AdmissionOutcome.Admitted, outcome);
     }
@@ -131,10 +127,7 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         Assert.Null(await asked.GetInfo());
         Assert.Equal(AdmissionOutcome.InvalidKey, (await deleted.Admit(new AdmissionRequest(1, 1))).Outcome);
 
-        for (var attempt = 0; attempt < 50 && (fixture.ActiveKey(unknown) ?? fixture.ActiveKey(asked)) is not null; attempt++)
-        {
-            await Task.Delay(100);
-        }
+        await Poll.Until(() => (fixture.ActiveKey(unknown) ?? fixture.ActiveKey(asked)) is null);
 
         Assert.Null(fixture.ActiveKey(unknown));
         Assert.Null(fixture.ActiveKey(asked));
@@ -157,6 +150,7 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         }
 
         await AllGone(idle);
+        await Poll.Until(async () => !(await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(indexes[0].Type)).Intersect(indexes).Any());
         Assert.Empty((await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(indexes[0].Type)).Intersect(indexes));
         Assert.Equal(AdmissionOutcome.Admitted, (await used.Admit(new AdmissionRequest(1, 1))).Outcome);
 
@@ -175,10 +169,7 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
 
     private async Task AllGone(IReadOnlyList<IApiKeyGrain> keys)
     {
-        for (var attempt = 0; attempt < 50 && keys.Any(key => fixture.ActiveKey(key) is not null); attempt++)
-        {
-            await Task.Delay(100);
-        }
+        await Poll.Until(() => keys.All(key => fixture.ActiveKey(key) is null));
 
         Assert.All(keys, key => Assert.Null(fixture.ActiveKey(key)));
     }
