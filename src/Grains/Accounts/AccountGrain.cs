@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using DosAi.Orleans.Grains.Interfaces;
@@ -211,13 +212,29 @@ public sealed class AccountGrain(
 
     /// <summary>
     /// Calls every key of the account, a bounded number at a time: a key not active is activated to answer, and
-    /// an account may have any number of keys, each activation holding a few KB until it is gone again.
+    /// an account may have any number of keys, each activation holding a few KB until it is gone again. A key whose
+    /// call fails does not keep the others from theirs (a new plan still reaches them); the first failure is
+    /// thrown once all have been called, so the caller can retry.
     /// </summary>
     private async Task ForEachKey(Func<IApiKeyGrain, Task> call)
     {
+        Exception? firstFailure = null;
         foreach (var group in keys.Values.ToArray().Chunk(KeysCalledAtOnce))
         {
-            await Task.WhenAll(group.Select(key => call(GrainFactory.GetGrain<IApiKeyGrain>(key))));
+            var calls = group.Select(key => call(GrainFactory.GetGrain<IApiKeyGrain>(key))).ToArray();
+            try
+            {
+                await Task.WhenAll(calls);
+            }
+            catch (Exception exception)
+            {
+                firstFailure ??= exception;
+            }
+        }
+
+        if (firstFailure is not null)
+        {
+            ExceptionDispatchInfo.Throw(firstFailure);
         }
     }
 

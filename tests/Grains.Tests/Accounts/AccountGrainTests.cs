@@ -189,6 +189,36 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_that_cannot_answer_does_not_keep_a_new_plan_from_the_accounts_other_keys()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, broken) = await Accounts.CreateKey(Grains, account);
+        var serving = new List<IApiKeyGrain>();
+        for (var i = 0; i < 70; i++) // past the first group of keys called at once
+        {
+            var (_, key) = await Accounts.CreateKey(Grains, account);
+            Assert.Equal(AdmissionOutcome.Admitted, (await key.Admit(new AdmissionRequest(1, 1))).Outcome); // active: it learns a plan only when told
+            serving.Add(key);
+        }
+
+        // The first key (not active: it has served nothing) has a stored state it cannot read, so every call to it fails.
+        await Poll.Until(() => fixture.ActiveKey(broken) is null);
+        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<global::DosAi.Orleans.Grains.ApiKeys.ApiKeyState>();
+        await storage.ReadStateAsync("apikey", broken.GetGrainId(), stored);
+        await storage.WriteStateAsync("apikey", broken.GetGrainId(), new GrainState<string>("not a key's state") { ETag = stored.ETag, RecordExists = true });
+        await Assert.ThrowsAnyAsync<Exception>(() => broken.GetInfo());
+
+        await Assert.ThrowsAnyAsync<Exception>(() => account.SetPlan("pro"));
+
+        Assert.Equal(300, (await account.Get())!.Limits.RequestsPerMinute);
+        foreach (var key in serving)
+        {
+            Assert.Equal(300, (await key.Admit(new AdmissionRequest(1, 1))).Limits!.RequestLimit);
+        }
+    }
+
+    [Fact]
     public async Task Keys_listed_in_an_account_state_written_before_keys_were_rows_move_to_the_store_on_activation()
     {
         var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
