@@ -182,7 +182,7 @@ public sealed class InferenceProxy(
         || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
 
     private async ValueTask<bool> KeyExists(IdSpan grainKey, ICoHostedApiKey? coHosted) =>
-        coHosted?.Exists ?? await keys.Get(grainKey).GetInfo() is not null;
+        coHosted?.Exists ?? await keys.Get(grainKey).IsLive();
 
     private static IdSpan GrainKeyOf(string token)
     {

@@ -27,7 +27,11 @@ public interface IApiKeyGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave, Alias("Tend")] Task Tend(bool tendLease);
 
+    /// <summary>The key's metadata, for its account's listing: a key that has served no request since its activation leaves once it has answered.</summary>
     [Alias("GetInfo")] Task<KeyInfo?> GetInfo();
+
+    /// <summary>Whether the key was created and not deleted: a gateway's check before it reads a large request body. A live key stays active for the request that follows.</summary>
+    [Alias("IsLive")] Task<bool> IsLive();
 
     /// <summary>Marks the key deleted (persisted before returning): every later admission is refused.</summary>
     [Alias("Revoke")] Task Revoke();

@@ -430,6 +430,15 @@ public sealed class ApiKeyGrain(
         }
     }
 
+    public Task<bool> IsLive()
+    {
+        lock (gate)
+        {
+            LeaveIfNeverRegistered();
+            return Task.FromResult(Active);
+        }
+    }
+
     /// <summary>
     /// A key that was never created (a made-up one that passed the checksum) deactivates once it has answered:
     /// kept for the usual idle time, every invented key would hold an activation (~4 KB; 60,000 of them in 20 s

@@ -1,5 +1,6 @@
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using DosAi.Orleans.Grains.Tests.Accounts;
+using Orleans.Core.Internal;
 
 namespace DosAi.Orleans.Grains.Tests.ApiKeys;
 
@@ -133,6 +134,29 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         Assert.Null(fixture.ActiveKey(asked));
         Assert.NotNull(fixture.ActiveKey(deleted));
         Assert.Equal(AdmissionOutcome.InvalidKey, (await unknown.Admit(new AdmissionRequest(1, 1))).Outcome);
+    }
+
+    [Fact]
+    public async Task A_gateways_check_that_a_key_is_live_keeps_it_for_the_request_that_follows_and_a_made_up_key_leaves()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var (_, live) = await Accounts.Accounts.CreateKey(Grains, account);
+        var (deletedId, deleted) = await Accounts.Accounts.CreateKey(Grains, account);
+        await account.DeleteKey(deletedId);
+        var madeUp = Grains.GetGrain<IApiKeyGrain>("k_" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
+        await deleted.Cast<IGrainManagementExtension>().DeactivateOnIdle(); // a deleted key stays once active: make it cold too
+        await AllGone([live, deleted]);
+
+        Assert.True(await live.IsLive());
+        Assert.False(await deleted.IsLive());
+        Assert.False(await madeUp.IsLive());
+
+        await Poll.Until(() => fixture.ActiveKey(madeUp) is null);
+        Assert.Null(fixture.ActiveKey(madeUp));
+        // Had the live key left like a listed one, its request would activate it a second time.
+        await Task.Delay(300);
+        Assert.NotNull(fixture.ActiveKey(live));
+        Assert.NotNull(fixture.ActiveKey(deleted));
     }
 
     [Fact]
