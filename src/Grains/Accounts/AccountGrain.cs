@@ -221,10 +221,9 @@ public sealed class AccountGrain(
         Exception? firstFailure = null;
         foreach (var group in keys.Values.ToArray().Chunk(KeysCalledAtOnce))
         {
-            var calls = group.Select(key => call(GrainFactory.GetGrain<IApiKeyGrain>(key))).ToArray();
             try
             {
-                await Task.WhenAll(calls);
+                await Task.WhenAll(group.Select(key => call(GrainFactory.GetGrain<IApiKeyGrain>(key))));
             }
             catch (Exception exception)
             {
