@@ -170,11 +170,39 @@ public sealed class AccountGrain(
         }
 
         var keyGrainId = GrainKeys.ForKeyHash(keyHash);
-        var info = await GrainFactory.GetGrain<IApiKeyGrain>(keyGrainId).Initialize(this.GetPrimaryKeyString(), keyId, name, hint, CurrentLimits());
-        await GrainFactory.GetGrain<IKeyIndexGrain>(keyId).Set(this.GetPrimaryKeyString());
-        await accounting.AddKeysAsync(this.GetPrimaryKeyString(), [new(keyId, keyGrainId)]);
+        var key = GrainFactory.GetGrain<IApiKeyGrain>(keyGrainId);
+        var index = GrainFactory.GetGrain<IKeyIndexGrain>(keyId);
+        var info = await key.Initialize(this.GetPrimaryKeyString(), keyId, name, hint, CurrentLimits());
+        try
+        {
+            await index.Set(this.GetPrimaryKeyString());
+            await accounting.AddKeysAsync(this.GetPrimaryKeyString(), [new(keyId, keyGrainId)]);
+        }
+        catch (Exception failure)
+        {
+            await Unregister(keyId, key, index);
+            throw new InvalidOperationException($"Key {keyId} could not be recorded; it was revoked.", failure);
+        }
+
         keys[keyId] = keyGrainId;
         return info;
+    }
+
+    /// <summary>
+    /// Undoes a key whose creation failed after its grain was written: a live key the account does not list could
+    /// not be deleted by anyone. Its raw key never left the gateway, so revoking it takes nothing from anybody.
+    /// </summary>
+    private async Task Unregister(string keyId, IApiKeyGrain key, IKeyIndexGrain index)
+    {
+        try
+        {
+            await key.Revoke();
+            await index.Clear();
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Key {KeyId} of account {AccountId} is registered but not listed, and revoking it failed", keyId, this.GetPrimaryKeyString());
+        }
     }
 
     public async Task<bool> DeleteKey(string keyId)

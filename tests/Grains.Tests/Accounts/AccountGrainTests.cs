@@ -1,7 +1,9 @@
+using DosAi.Orleans.Grains.Interfaces;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using DosAi.Orleans.Grains.Accounting;
 using DosAi.Orleans.Grains.Tests.Accounting;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
@@ -186,6 +188,30 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Equal(ledger.Select((_, i) => (long)i + 1), ledger.Select(e => e.Sequence));
         Assert.Equal(1_000_000 - 400 - 250 - 50, ledger.Sum(e => e.AmountMicros));
         Assert.Equal(ledger.Sum(e => e.AmountMicros), (await account.Get())!.BalanceMicros);
+    }
+
+    [Fact]
+    public async Task A_key_whose_row_cannot_be_written_is_revoked_and_unindexed_not_left_live_and_unlisted()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var keyId = "key_" + Guid.NewGuid().ToString("N");
+        var hash = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
+        var key = Grains.GetGrain<IApiKeyGrain>(GrainKeys.ForKeyHash(hash));
+        // A real failure of the accounting store's insert for this key only; the other tests' keys are written as usual.
+        await using (var database = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "dosai.db")}"))
+        {
+            await database.OpenAsync();
+            await using var trigger = database.CreateCommand();
+            trigger.CommandText = $"CREATE TRIGGER refuse_{keyId} BEFORE INSERT ON dosai_account_keys WHEN NEW.key_id = '{keyId}' " +
+                "BEGIN SELECT RAISE(ABORT, 'injected failure'); END";
+            await trigger.ExecuteNonQueryAsync();
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => account.CreateKey(keyId, "test", hash, "dos_sk_…abcd"));
+
+        Assert.Equal(AdmissionOutcome.InvalidKey, (await key.Admit(new AdmissionRequest(1, 1))).Outcome);
+        Assert.Null(await Grains.GetGrain<IKeyIndexGrain>(keyId).GetAccountId());
+        Assert.DoesNotContain(await account.ListKeys(), listed => listed.Id == keyId);
     }
 
     [Fact]
