@@ -181,7 +181,7 @@ public sealed class AccountGrain(
         catch (Exception failure)
         {
             await Unregister(keyId, key, index);
-            throw new InvalidOperationException($"Key {keyId} could not be recorded; it was revoked.", failure);
+            throw new InvalidOperationException($"Key {keyId} could not be recorded.", failure);
         }
 
         keys[keyId] = keyGrainId;
