@@ -194,8 +194,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
     public async Task A_key_whose_row_cannot_be_written_is_revoked_and_unindexed_not_left_live_and_unlisted()
     {
         var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
-        var keyId = "key_" + Guid.NewGuid().ToString("N");
-        var hash = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
+        var (keyId, hash) = Accounts.NewKey();
         var key = Grains.GetGrain<IApiKeyGrain>(GrainKeys.ForKeyHash(hash));
         // A real failure of the accounting store's insert for this key only; the other tests' keys are written as usual.
         await using (var database = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "dosai.db")}"))
@@ -207,7 +206,7 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
             await trigger.ExecuteNonQueryAsync();
         }
 
-        await Assert.ThrowsAnyAsync<Exception>(() => account.CreateKey(keyId, "test", hash, "dos_sk_…abcd"));
+        await Assert.ThrowsAnyAsync<Exception>(() => account.CreateKey(keyId, "test", hash, Accounts.Hint));
 
         Assert.Equal(AdmissionOutcome.InvalidKey, (await key.Admit(new AdmissionRequest(1, 1))).Outcome);
         Assert.Null(await Grains.GetGrain<IKeyIndexGrain>(keyId).GetAccountId());

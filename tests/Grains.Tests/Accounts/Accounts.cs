@@ -22,9 +22,14 @@ public static class Accounts
 
     public static async Task<(string KeyId, IApiKeyGrain Key)> CreateKey(IGrainFactory grains, IAccountGrain account)
     {
-        var keyId = "key_" + Guid.NewGuid().ToString("N");
-        var hash = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
-        await account.CreateKey(keyId, "test", hash, "dos_sk_…abcd");
+        var (keyId, hash) = NewKey();
+        await account.CreateKey(keyId, "test", hash, Hint);
         return (keyId, grains.GetGrain<IApiKeyGrain>(GrainKeys.ForKeyHash(hash)));
     }
+
+    public const string Hint = "dos_sk_…abcd";
+
+    /// <summary>A key id and key hash as the gateway makes them, for tests that need them before the key is created.</summary>
+    public static (string KeyId, string Hash) NewKey() =>
+        ("key_" + Guid.NewGuid().ToString("N"), Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray()));
 }
