@@ -7,8 +7,10 @@ public static class ChargeableUsage
     /// The upstream's reported usage when there is one. Otherwise: nothing when the upstream failed or
     /// produced no output; for a stream cut short, the prompt estimate plus the tokens of the text that
     /// was produced (the prompt alone when the client left before any text came); for a successful body
-    /// cut short or unreadable (compressed events, a token too large to read), the full estimate; for
-    /// successful responses that carry no usage (e.g. <c>/v1/models</c>), zero tokens.
+    /// cut short or unreadable (compressed events, a token too large to read), the full estimate; for a
+    /// whole completion or response without usage, the prompt estimate plus the tokens of the text it
+    /// produced, as for a stream; for other successful responses that carry no usage (e.g. <c>/v1/models</c>),
+    /// zero tokens.
     /// </summary>
     public static Usage Resolve(InferenceRequest request, ResponseMeter meter, int status, bool completed, bool clientLeft, TokenCounter tokens)
     {
@@ -28,7 +30,11 @@ public static class ChargeableUsage
             return text.Length == 0 && !clientLeft ? default : new Usage(request.PromptTokens, tokens.Count(text));
         }
 
-        var unreadable = !completed || request.Stream || meter.UsageUnknown;
-        return unreadable ? new Usage(request.PromptTokens, request.CompletionCap) : default;
+        if (!completed || request.Stream || meter.UsageUnknown)
+        {
+            return new Usage(request.PromptTokens, request.CompletionCap);
+        }
+
+        return meter.IsGeneration ? new Usage(request.PromptTokens, tokens.Count(meter.CompletionText)) : default;
     }
 }

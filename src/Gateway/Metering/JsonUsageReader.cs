@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace DosAi.Orleans.Gateway.Metering;
@@ -6,6 +8,8 @@ namespace DosAi.Orleans.Gateway.Metering;
 /// Reads the top-level <c>usage</c> of a JSON response body as its pieces pass, holding back only the bytes of a
 /// token split between pieces: a body of any size is read (2,048 embeddings of 3,072 floats are over 100 MB
 /// of JSON) without keeping it. The usage counts only once the root object has ended; what follows it is ignored.
+/// The text a completion or response produced (under its top-level <c>choices</c> or <c>output</c>) is kept too,
+/// to count when the body reports no usage.
 /// </summary>
 public sealed class JsonUsageReader
 {
@@ -18,12 +22,28 @@ public sealed class JsonUsageReader
     private Usage? usage;
     private bool rootEnded;
     private bool failed;
+    private ArrayBufferWriter<byte>? generated;
+    private bool inGeneration;
+    private bool sawGeneration;
+    private bool textFollows;
 
     /// <summary>The root object's usage once the root has ended; null before, or when the body is no JSON object.</summary>
     public Usage? Usage => rootEnded ? usage : null;
 
     /// <summary>The body held a token too large to read, so whatever usage it reported is unknown.</summary>
     public bool GaveUp { get; private set; }
+
+    /// <summary>The whole body was a completion or response: a JSON object with <c>choices</c> or <c>output</c> at its top.</summary>
+    public bool IsGeneration => rootEnded && sawGeneration;
+
+    /// <summary>More than <see cref="MaxHeldBytes"/> of produced text: too much to keep for counting.</summary>
+    public bool TextOverflowed { get; private set; }
+
+    /// <summary>
+    /// Text the completion or response produced: message content, reasoning, refusals, completions text, tool-call
+    /// names, arguments and code, as a stream's deltas carry them.
+    /// </summary>
+    public string GeneratedText => generated is null ? "" : Encoding.UTF8.GetString(generated.WrittenSpan);
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
@@ -96,12 +116,20 @@ public sealed class JsonUsageReader
                         return data.Length;
                     }
                 }
-                else if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("usage"u8)
-                    && !TryReadUsage(ref reader, data))
+                else if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    // Not all of the value is here yet: read it again from its name once the next piece is.
-                    state = before;
-                    return consumedBefore;
+                    inGeneration = reader.ValueTextEquals("choices"u8) || reader.ValueTextEquals("output"u8);
+                    sawGeneration |= inGeneration;
+                    if (reader.ValueTextEquals("usage"u8) && !TryReadUsage(ref reader, data))
+                    {
+                        // Not all of the value is here yet: read it again from its name once the next piece is.
+                        state = before;
+                        return consumedBefore;
+                    }
+                }
+                else if (inGeneration && usage is null)
+                {
+                    CollectText(ref reader);
                 }
             }
         }
@@ -113,6 +141,38 @@ public sealed class JsonUsageReader
 
         state = reader.CurrentState;
         return (int)reader.BytesConsumed;
+    }
+
+    /// <summary>Keeps a string whose property names produced text; called for every token under <c>choices</c> or <c>output</c>.</summary>
+    private void CollectText(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.PropertyName)
+        {
+            textFollows = reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("reasoning_content"u8)
+                || reader.ValueTextEquals("refusal"u8) || reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("arguments"u8)
+                || reader.ValueTextEquals("code"u8);
+            return;
+        }
+
+        var isText = textFollows && reader.TokenType == JsonTokenType.String;
+        textFollows = false;
+        if (!isText || TextOverflowed)
+        {
+            return;
+        }
+
+        generated ??= new ArrayBufferWriter<byte>();
+        var length = reader.ValueSpan.Length;
+        if (generated.WrittenCount + length > MaxHeldBytes)
+        {
+            TextOverflowed = true;
+            generated = null;
+            return;
+        }
+
+        // Unescaped text is never longer than its escaped form.
+        var written = reader.CopyString(generated.GetSpan(length));
+        generated.Advance(written);
     }
 
     private bool TryReadUsage(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)

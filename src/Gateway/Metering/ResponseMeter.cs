@@ -32,8 +32,11 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
     public bool IsEventStream => events is not null;
 
-    /// <summary>Text produced in a stream, for counting when no usage was reported.</summary>
-    public string CompletionText => events?.CompletionText ?? "";
+    /// <summary>A JSON body that was a whole completion or response (it has <c>choices</c> or <c>output</c>).</summary>
+    public bool IsGeneration => json?.IsGeneration == true;
+
+    /// <summary>Text produced in a stream or a completion's body, for counting when no usage was reported.</summary>
+    public string CompletionText => events?.CompletionText ?? json?.GeneratedText ?? "";
 
     /// <summary>Forwards an unterminated last event; call once the upstream response has ended.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
@@ -63,8 +66,11 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         return json?.Usage;
     }
 
-    /// <summary>A JSON body too large to read (or, compressed, to keep), so its usage, if any, is unknown.</summary>
-    public bool UsageUnknown => overflowed || json?.GaveUp == true;
+    /// <summary>
+    /// A JSON body too large to read (or, compressed, to keep), so its usage, if any, is unknown; or one that
+    /// produced too much text to keep for counting.
+    /// </summary>
+    public bool UsageUnknown => overflowed || json?.GaveUp == true || json?.TextOverflowed == true;
 
     /// <summary>The gateway asks for identity encoding; an upstream that compresses anyway is decoded here.</summary>
     private JsonUsageReader? Decoded()

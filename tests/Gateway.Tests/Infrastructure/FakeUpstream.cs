@@ -15,6 +15,7 @@ namespace DosAi.Orleans.Gateway.Tests.Infrastructure;
 /// A small OpenAI-compatible model server on real Kestrel. Tests steer it per request with headers the
 /// gateway passes through: <c>x-fake-delay-ms</c> (before answering), <c>x-fake-chunks</c> and
 /// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-role-chunk</c> (a text-less first chunk), <c>x-fake-status</c>,
+/// <c>x-fake-no-usage</c> (a chat completion whose <c>usage</c> is null, as some model servers answer),
 /// <c>x-fake-header-NAME: value</c> (answered as the response header NAME), and <c>x-fake-lockstep: id</c>: after
 /// each chunk the stream waits until the test calls <see cref="Release"/> for that id, so a test can
 /// prove every chunk reached the client before the next was produced.
@@ -24,6 +25,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     public const int PromptTokens = 12;
     public const int CompletionTokens = 34;
     public const string ChunkText = "Hello world ";
+    public const string CompletionContent = "Hello from the fake upstream.";
     public const string ResponseHeaderPrefix = "x-fake-header-";
 
     private readonly WebApplication app;
@@ -119,8 +121,10 @@ public sealed class FakeUpstream : IAsyncDisposable
             @object = "chat.completion",
             created = 1_700_000_000,
             model = request?["model"]?.GetValue<string>() ?? "fake-model",
-            choices = new[] { new { index = 0, message = new { role = "assistant", content = "Hello from the fake upstream." }, finish_reason = "stop" } },
-            usage = new { prompt_tokens = PromptTokens, completion_tokens = CompletionTokens, total_tokens = PromptTokens + CompletionTokens },
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = CompletionContent }, finish_reason = "stop" } },
+            usage = context.Request.Headers.ContainsKey("x-fake-no-usage")
+                ? null
+                : new { prompt_tokens = PromptTokens, completion_tokens = CompletionTokens, total_tokens = PromptTokens + CompletionTokens },
         });
     }
 

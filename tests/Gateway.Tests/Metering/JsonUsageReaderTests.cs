@@ -22,6 +22,7 @@ public sealed class JsonUsageReaderTests
                 reader.Append(body.AsSpan(second));
 
                 Assert.True(reader.Usage == new Usage(12, 34), $"split at {first} and {second}");
+                Assert.True(reader.GeneratedText == "café \"usage\":{} ☕", $"text split at {first} and {second}");
             }
         }
     }
@@ -103,5 +104,48 @@ public sealed class JsonUsageReaderTests
 
         Assert.True(reader.GaveUp);
         Assert.Null(reader.Usage);
+    }
+
+    public static TheoryData<string, bool, string> Generations => new()
+    {
+        { """{"choices":[{"message":{"role":"assistant","content":"Hi \u2014 there","refusal":null},"logprobs":{"content":[{"token":"Hi"}]}}]}""", true, "Hi — there" },
+        { """{"choices":[{"message":{"content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]}}]}""", true, "f{\"a\":1}" },
+        { """{"choices":[{"text":"one"},{"text":"two"}]}""", true, "onetwo" },
+        { """{"choices":[{"message":{"reasoning_content":"think","content":"done"}}]}""", true, "thinkdone" },
+        { """{"object":"response","text":{"format":{"type":"text"}},"output":[{"type":"reasoning","summary":[{"type":"summary_text","text":"why"}]},{"type":"message","content":[{"type":"output_text","text":"Hello","annotations":[{"title":"t"}]}]},{"type":"function_call","name":"g","arguments":"{}"}]}""", true, "whyHellog{}" },
+        { """{"object":"list","data":[{"object":"embedding","embedding":[0.1]}],"model":"e","text":"not produced"}""", false, "" },
+        { """{"choices":[{"message":{"content":"cut short"}}]""", false, "cut short" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Generations))]
+    public void The_text_a_completion_or_response_produced_is_kept_when_it_reports_no_usage(string body, bool generation, string text)
+    {
+        var reader = new JsonUsageReader();
+
+        reader.Append(Encoding.UTF8.GetBytes(body));
+
+        Assert.Null(reader.Usage);
+        Assert.Equal(generation, reader.IsGeneration);
+        Assert.Equal(text, reader.GeneratedText);
+    }
+
+    [Fact]
+    public void Produced_text_beyond_what_is_held_overflows_but_the_usage_after_it_is_still_read()
+    {
+        var reader = new JsonUsageReader();
+        var choice = Encoding.UTF8.GetBytes($$$"""{"message":{"content":"{{{new string('x', 1024 * 1024)}}}"}},""");
+
+        reader.Append("{\"choices\":["u8);
+        for (var fed = 0; fed <= JsonUsageReader.MaxHeldBytes; fed += 1024 * 1024)
+        {
+            reader.Append(choice);
+        }
+
+        reader.Append("{}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}"u8);
+
+        Assert.True(reader.TextOverflowed);
+        Assert.Equal("", reader.GeneratedText);
+        Assert.Equal(new Usage(3, 4), reader.Usage);
     }
 }

@@ -3,8 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using DosAi.Orleans.Gateway.Admission;
+using DosAi.Orleans.Gateway.Metering;
 using DosAi.Orleans.Gateway.Tests.Infrastructure;
 using OpenAI.Chat;
 
@@ -13,6 +15,8 @@ namespace DosAi.Orleans.Gateway.Tests.Proxy;
 [Collection(GatewayCollection.Name)]
 public sealed class InferenceEndToEndTests(GatewayFixture fixture)
 {
+    private static readonly TokenCounter Tokens = new();
+
     private static readonly string[] RateLimitHeaders =
     [
         "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
@@ -276,6 +280,28 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Equal(keyId, charge["key_id"]!.GetValue<string>());
         Assert.Equal((12, 34), (charge["prompt_tokens"]!.GetValue<int>(), charge["completion_tokens"]!.GetValue<int>()));
         Assert.Equal(await fixture.Admin.Balance(account), ledger.Sum(e => e!["amount_usd"]!.GetValue<decimal>()));
+    }
+
+    [Fact]
+    public async Task A_completion_whose_upstream_reports_no_usage_is_charged_its_prompt_estimate_and_the_tokens_of_its_text()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        using var request = Requests.Chat(key, """{"model":"m","messages":[{"role":"user","content":"Say hello to the gateway, please."}]}""");
+        request.Headers.Add("x-fake-no-usage", "1");
+        var before = fixture.Upstream.Requests.Count;
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = fixture.Upstream.Requests.Skip(before).Single().Body;
+        var prompt = InferenceRequest.Inspect(JsonDocument.Parse(sent).RootElement, "/v1/chat/completions", Tokens, 1024).PromptTokens;
+        var completion = Tokens.Count(FakeUpstream.CompletionContent);
+        var expected = 1m - (long)Math.Ceiling(prompt * 0.5m + completion * 1.5m) / 1_000_000m;
+        Assert.Equal(expected, await fixture.Admin.BalanceOnceItIs(account, expected));
+        var charge = (await fixture.Admin.Ledger(account)).Single(e => e!["type"]!.GetValue<string>() == "charge")!;
+        Assert.Equal((prompt, (long)completion), (charge["prompt_tokens"]!.GetValue<long>(), charge["completion_tokens"]!.GetValue<long>()));
     }
 
     [Fact]
