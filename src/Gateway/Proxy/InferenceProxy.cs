@@ -41,7 +41,8 @@ public sealed class InferenceProxy(
     /// </summary>
     private const int KeyCheckedFirstAboveBytes = 16 * 1024;
 
-    private long lastCredentialsWarning;
+    private readonly OncePerMinute credentialsWarning = new();
+    private readonly OncePerMinute rateLimitWarning = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -237,6 +238,10 @@ public sealed class InferenceProxy(
         {
             await AnswerRefusedCredentials(context);
         }
+        else if (error == ForwarderError.None && UpstreamTransformer.RateLimited(context) is { } rateLimited)
+        {
+            await AnswerUpstreamRateLimited(context, rateLimited);
+        }
 
         metrics.CountRequest(context.Response.StatusCode);
         if (!context.RequestAborted.IsCancellationRequested)
@@ -251,10 +256,7 @@ public sealed class InferenceProxy(
     private async Task AnswerRefusedCredentials(HttpContext context)
     {
         // Once a minute at most: every request fails the same way until the operator mends the credential.
-        var now = Stopwatch.GetTimestamp();
-        var last = Interlocked.Read(ref lastCredentialsWarning);
-        if ((last == 0 || Stopwatch.GetElapsedTime(last, now) >= TimeSpan.FromMinutes(1))
-            && Interlocked.CompareExchange(ref lastCredentialsWarning, now, last) == last)
+        if (credentialsWarning.TryEnter())
         {
             logger.LogWarning("The upstream answered 401 Unauthorized: it refuses the gateway's credential (Upstream:ApiKey). Clients get 502 until it is mended.");
         }
@@ -263,6 +265,26 @@ public sealed class InferenceProxy(
         await WriteUpstreamError(context, StatusCodes.Status502BadGateway,
             "The model server refused the gateway's own credentials; your API key is fine. Please try again later.",
             "upstream_credentials_refused");
+    }
+
+    private async Task AnswerUpstreamRateLimited(HttpContext context, UpstreamRateLimited rateLimited)
+    {
+        if (rateLimitWarning.TryEnter())
+        {
+            logger.LogWarning("The upstream answered 429 Too Many Requests ({UpstreamErrorCode}): the gateway's upstream account is rate-limited or out of quota. Clients get 429 upstream_rate_limited while it is.",
+                rateLimited.Code ?? "no code");
+        }
+
+        var retry = "Please try again shortly.";
+        if (rateLimited.RetryAfter is { } wait)
+        {
+            RateLimitHeaders.ApplyRetryAfter(context.Response.Headers, wait);
+            retry = $"Please try again in {(RateLimitHeaders.CeilingMilliseconds(wait) / 1000.0).ToString("0.###", CultureInfo.InvariantCulture)}s.";
+        }
+
+        await WriteUpstreamError(context, StatusCodes.Status429TooManyRequests,
+            $"The model server is busy: the gateway's own upstream limits were reached, not your key's. {retry}",
+            "upstream_rate_limited");
     }
 
     /// <summary>An admitted request the upstream did not serve: the contract's <c>upstream_error</c>, with the key's rate-limit headers.</summary>

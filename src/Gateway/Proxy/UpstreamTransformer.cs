@@ -8,7 +8,8 @@ namespace DosAi.Orleans.Gateway.Proxy;
 
 /// <summary>
 /// Swaps the client's key for the upstream credential, keeps what concerns only the operator's upstream account
-/// from the client, and stamps the key's rate-limit headers on the response.
+/// (its organization, its credential's refusal, its rate limits) from the client, and stamps the key's rate-limit
+/// headers on the response.
 /// </summary>
 public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : HttpTransformer
 {
@@ -49,11 +50,24 @@ public sealed class UpstreamTransformer(IOptions<UpstreamOptions> options) : Htt
     public static bool RefusedCredentials(HttpContext httpContext) =>
         httpContext.Response.StatusCode == StatusCodes.Status401Unauthorized && httpContext.Features.Get<CredentialsRefused>() is not null;
 
+    /// <summary>
+    /// The client's key is limited by the gateway, so an upstream 429 is about the operator's upstream account, whose
+    /// organization and limits OpenAI's message names: withheld, for the proxy to answer in its own words.
+    /// </summary>
+    public static UpstreamRateLimited? RateLimited(HttpContext httpContext) =>
+        httpContext.Response.StatusCode == StatusCodes.Status429TooManyRequests ? httpContext.Features.Get<UpstreamRateLimited>() : null;
+
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         if (proxyResponse?.StatusCode == HttpStatusCode.Unauthorized)
         {
             httpContext.Features.Set(CredentialsRefused.Instance);
+            return false;
+        }
+
+        if (proxyResponse?.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            httpContext.Features.Set(await UpstreamRateLimited.ReadAsync(proxyResponse, cancellationToken));
             return false;
         }
 

@@ -14,7 +14,8 @@ namespace DosAi.Orleans.Gateway.Tests.Infrastructure;
 /// <summary>
 /// A small OpenAI-compatible model server on real Kestrel. Tests steer it per request with headers the
 /// gateway passes through: <c>x-fake-delay-ms</c> (before answering), <c>x-fake-chunks</c> and
-/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-role-chunk</c> (a text-less first chunk), <c>x-fake-status</c>,
+/// <c>x-fake-chunk-delay-ms</c> (streams), <c>x-fake-role-chunk</c> (a text-less first chunk), <c>x-fake-status</c>
+/// (an error of that status, with the code <c>x-fake-error-code</c> if given),
 /// <c>x-fake-no-usage</c> (a chat completion whose <c>usage</c> is null, as some model servers answer),
 /// <c>x-fake-header-NAME: value</c> (answered as the response header NAME), and <c>x-fake-lockstep: id</c>: after
 /// each chunk the stream waits until the test calls <see cref="Release"/> for that id, so a test can
@@ -85,7 +86,8 @@ public sealed class FakeUpstream : IAsyncDisposable
         if (int.TryParse(context.Request.Headers["x-fake-status"], out var status))
         {
             context.Response.StatusCode = status;
-            await context.Response.WriteAsJsonAsync(new { error = new { message = "upstream says no", type = "invalid_request_error" } });
+            var code = context.Request.Headers["x-fake-error-code"].ToString();
+            await context.Response.WriteAsJsonAsync(new { error = new { message = "upstream says no", type = "invalid_request_error", code = code.Length > 0 ? code : null } });
             return;
         }
 
