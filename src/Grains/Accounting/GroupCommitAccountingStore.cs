@@ -49,6 +49,9 @@ public sealed class GroupCommitAccountingStore : IAccountingStore, IAsyncDisposa
     public Task AddKeysAsync(string accountId, IReadOnlyCollection<KeyValuePair<string, string>> keys, CancellationToken cancellationToken = default) =>
         Task.Run(() => store.AddKeysAsync(accountId, keys, cancellationToken), cancellationToken);
 
+    public Task<long?> ReadCreditReferenceAsync(string accountId, string reference, CancellationToken cancellationToken = default) =>
+        Task.Run(() => store.ReadCreditReferenceAsync(accountId, reference, cancellationToken), cancellationToken);
+
     public Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default) =>
         Task.Run(() => store.RemoveKeyAsync(accountId, keyId, cancellationToken), cancellationToken);
 

@@ -2,7 +2,10 @@ using DosAi.Orleans.Grains.Interfaces.Accounts;
 
 namespace DosAi.Orleans.Grains.Accounting;
 
-/// <summary>The append-only ledger, the per-key per-minute usage buckets and each account's keys (SQLite or PostgreSQL).</summary>
+/// <summary>
+/// The append-only ledger, the per-key per-minute usage buckets, each account's keys and the references of its
+/// credits (SQLite or PostgreSQL).
+/// </summary>
 public interface IAccountingStore
 {
     /// <summary>Applies the batches in one transaction; a batch already applied is ignored.</summary>
@@ -21,6 +24,9 @@ public interface IAccountingStore
 
     /// <summary>Adds keys (key id → key grain id) to the account, in one transaction; a key already there is left as it is.</summary>
     Task AddKeysAsync(string accountId, IReadOnlyCollection<KeyValuePair<string, string>> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>The amount a recorded credit with this reference asked for; null when none was recorded.</summary>
+    Task<long?> ReadCreditReferenceAsync(string accountId, string reference, CancellationToken cancellationToken = default);
 
     Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default);
 }

@@ -6,8 +6,8 @@ namespace DosAi.Orleans.Grains.Accounting;
 
 /// <summary>
 /// Each batch is one statement, and all batches of a call travel in one round trip as an NpgsqlBatch
-/// (one implicit transaction): the batch claim, the ledger rows and the usage rows go in
-/// as arrays (unnest), and the ledger and usage inserts only run when the claim inserted a row. A statement
+/// (one implicit transaction): the batch claim, the ledger, credit reference and usage rows go in
+/// as arrays (unnest), and the inserts only run when the claim inserted a row. A statement
 /// is atomic on its own, and a concurrent replay of the same batch waits on the claim's primary key and
 /// then finds it taken.
 /// </summary>
@@ -24,6 +24,12 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
             SELECT @account, l.seq, l.type, l.amount, l.key_id, l.model, l.prompt, l.completion, l.reference, l.created
             FROM unnest(@l_seq, @l_type, @l_amount, @l_key, @l_model, @l_prompt, @l_completion, @l_reference, @l_created)
                 AS l(seq, type, amount, key_id, model, prompt, completion, reference, created)
+            WHERE EXISTS (SELECT 1 FROM claim)
+            ON CONFLICT DO NOTHING
+        ), credit_references AS (
+            INSERT INTO dosai_credit_references (account_id, reference, amount_micros)
+            SELECT @account, r.reference, r.amount
+            FROM unnest(@r_reference, @r_amount) AS r(reference, amount)
             WHERE EXISTS (SELECT 1 FROM claim)
             ON CONFLICT DO NOTHING
         )
@@ -81,6 +87,10 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
         Array("l_completion", NpgsqlDbType.Bigint, ledger.Select(entry => entry.CompletionTokens));
         Array("l_reference", NpgsqlDbType.Text, ledger.Select(entry => entry.Reference));
         Array("l_created", NpgsqlDbType.TimestampTz, ledger.Select(entry => entry.CreatedAt.UtcDateTime));
+
+        var references = batch.CreditReferences ?? [];
+        Array("r_reference", NpgsqlDbType.Text, references.Select(credit => credit.Reference));
+        Array("r_amount", NpgsqlDbType.Bigint, references.Select(credit => credit.AmountMicros));
 
         var usage = batch.Usage;
         Array("u_key", NpgsqlDbType.Text, usage.Select(bucket => bucket.KeyId));
@@ -166,6 +176,15 @@ public sealed class PostgresAccountingStore(NpgsqlDataSource dataSource) : IAcco
         command.Parameters.AddWithValue("keys", keys.Select(key => key.Key).ToArray());
         command.Parameters.AddWithValue("grains", keys.Select(key => key.Value).ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<long?> ReadCreditReferenceAsync(string accountId, string reference, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT amount_micros FROM dosai_credit_references WHERE account_id = @account AND reference = @reference");
+        command.Parameters.AddWithValue("account", accountId);
+        command.Parameters.AddWithValue("reference", reference);
+        return await command.ExecuteScalarAsync(cancellationToken) is long amount ? amount : null;
     }
 
     public async Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default)

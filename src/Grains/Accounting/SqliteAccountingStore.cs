@@ -30,6 +30,9 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
             "INSERT OR IGNORE INTO dosai_accounting_batches (account_id, seq) VALUES ($account, $seq)", "$account", "$seq");
         await using var ledger = Command(connection, transaction, InsertLedgerSql, "$rows");
         await using var usage = Command(connection, transaction, AddUsageSql, "$account", "$rows");
+        await using var credit = Command(connection, transaction,
+            "INSERT OR IGNORE INTO dosai_credit_references (account_id, reference, amount_micros) VALUES ($account, $reference, $amount)",
+            "$account", "$reference", "$amount");
         foreach (var batch in batches)
         {
             claim.Parameters["$account"].Value = batch.AccountId;
@@ -44,6 +47,14 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
                 Thread.Yield();
                 rows.Bind(ledger.Parameters["$rows"], chunk, WriteLedgerRow);
                 await ledger.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var reference in batch.CreditReferences ?? [])
+            {
+                credit.Parameters["$account"].Value = batch.AccountId;
+                credit.Parameters["$reference"].Value = reference.Reference;
+                credit.Parameters["$amount"].Value = reference.AmountMicros;
+                await credit.ExecuteNonQueryAsync(cancellationToken);
             }
 
             if (batch.Usage.Count > 0)
@@ -218,6 +229,17 @@ public sealed class SqliteAccountingStore(string connectionString, SqliteWriteGa
 
             await transaction.CommitAsync(cancellationToken);
         }, cancellationToken);
+
+    public async Task<long?> ReadCreditReferenceAsync(string accountId, string reference, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT amount_micros FROM dosai_credit_references WHERE account_id = $account AND reference = $reference";
+        command.Parameters.AddWithValue("$account", accountId);
+        command.Parameters.AddWithValue("$reference", reference);
+        return await command.ExecuteScalarAsync(cancellationToken) is long amount ? amount : null;
+    }
 
     public Task RemoveKeyAsync(string accountId, string keyId, CancellationToken cancellationToken = default) =>
         gate.RunAsync(async () =>

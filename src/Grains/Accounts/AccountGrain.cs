@@ -31,6 +31,7 @@ public sealed class AccountGrain(
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private readonly List<PendingLedgerEntry> pendingLedger = [];
+    private readonly List<CreditReference> pendingCredits = [];
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestWaitForKeys = TimeSpan.FromSeconds(2);
     private const int KeysCalledAtOnce = 64;
@@ -67,7 +68,24 @@ public sealed class AccountGrain(
         {
             keys = await accounting.ReadKeysAsync(this.GetPrimaryKeyString(), cancellationToken);
             await MoveKeysOutOfState(cancellationToken);
+            await MoveCreditReferencesOutOfState();
         }
+    }
+
+    /// <summary>
+    /// States written before credit references were rows of the accounting store held them all, and every checkpoint
+    /// rewrote them: moved there once, as a batch persisted with the state that no longer holds them.
+    /// </summary>
+    private async Task MoveCreditReferencesOutOfState()
+    {
+        if (state.State.CreditReferences.Count == 0)
+        {
+            return;
+        }
+
+        pendingCredits.AddRange(state.State.CreditReferences.Select(credit => new CreditReference(credit.Key, credit.Value)));
+        state.State.CreditReferences.Clear();
+        await WriteState();
     }
 
     /// <summary>States written before the keys became rows of the accounting store held them: moved there once.</summary>
@@ -144,7 +162,7 @@ public sealed class AccountGrain(
         }
 
         await CollectUnsentCharges(); // a debit is clamped at the balance: it must be current
-        if (state.State.CreditReferences.TryGetValue(reference, out var earlier))
+        if (await RequestedAmountOfCredit(reference) is { } earlier)
         {
             var outcome = earlier == amountMicros ? CreditOutcome.Repeated : CreditOutcome.ReferenceConflict;
             return new CreditResult(outcome, credits.Balance, 0);
@@ -156,10 +174,24 @@ public sealed class AccountGrain(
         }
 
         var applied = credits.Adjust(amountMicros);
-        state.State.CreditReferences[reference] = amountMicros;
+        pendingCredits.Add(new CreditReference(reference, amountMicros));
         AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference, time.GetUtcNow());
         await WriteState();
         return new CreditResult(CreditOutcome.Applied, credits.Balance, applied);
+    }
+
+    /// <summary>What an earlier credit with this reference asked for: in a batch not recorded yet, or in the store.</summary>
+    private async Task<long?> RequestedAmountOfCredit(string reference)
+    {
+        foreach (var batch in state.State.UnrecordedBatches.Concat(unrecorded))
+        {
+            if (batch.CreditReferences?.FirstOrDefault(credit => credit.Reference == reference) is { } credit)
+            {
+                return credit.AmountMicros;
+            }
+        }
+
+        return await accounting.ReadCreditReferenceAsync(this.GetPrimaryKeyString(), reference);
     }
 
     public async Task<KeyInfo?> CreateKey(string keyId, string name, string keyHash, string hint)
@@ -466,10 +498,10 @@ public sealed class AccountGrain(
         }
     }
 
-    /// <summary>Turns the charges and usage gathered since the last cut into one batch with the next sequence number.</summary>
+    /// <summary>Turns the charges, usage and credit references gathered since the last cut into one batch with the next sequence number.</summary>
     private void CutBatch()
     {
-        if (pendingLedger.Count == 0 && pendingUsage.Count == 0)
+        if (pendingLedger.Count == 0 && pendingUsage.Count == 0 && pendingCredits.Count == 0)
         {
             return;
         }
@@ -477,9 +509,12 @@ public sealed class AccountGrain(
         var accountId = this.GetPrimaryKeyString();
         LedgerEntry[] ledger = [.. pendingLedger.Select(entry => entry.ToEntry(accountId))];
         UsageBucket[] usage = [.. pendingUsage.Select(pending => pending.Value.ToBucket(pending.Key.KeyId, pending.Key.Minute))];
-        unrecorded.Add(new AccountingBatch(accountId, ++lastBatchSequence, ledger, usage));
+        // Arrays, not collection expressions of the interfaces: the state's JSON cannot construct the compiler's list types.
+        CreditReference[]? references = pendingCredits.Count > 0 ? [.. pendingCredits] : null;
+        unrecorded.Add(new AccountingBatch(accountId, ++lastBatchSequence, ledger, usage, references));
         pendingLedger.Clear();
         pendingUsage.Clear();
+        pendingCredits.Clear();
         changedSinceCheckpoint = true;
     }
 

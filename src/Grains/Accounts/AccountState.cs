@@ -13,7 +13,10 @@ public sealed class AccountState
     [Id(5)] public long LastLedgerSequence { get; set; }
     [Id(9)] public long LastBatchSequence { get; set; }
 
-    /// <summary>Top-up references already applied, with their amounts, for idempotency.</summary>
+    /// <summary>
+    /// Credit references with their amounts, in states written before they became rows of the accounting store
+    /// (every checkpoint rewrote them all); the account moves them there on activation.
+    /// </summary>
     [Id(6)] public Dictionary<string, long> CreditReferences { get; set; } = [];
 
     /// <summary>

@@ -16,6 +16,7 @@ public static class PostgresSchema
     [
         (1, ["postgresql.sql", "postgresql-app.sql"]),
         (2, ["postgresql-2.sql"]),
+        (3, ["postgresql-3.sql"]),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

@@ -102,4 +102,18 @@ public sealed class PostgresAccountingStoreTests(PostgresFixture postgres) : IAs
         Assert.Equal(new Dictionary<string, string> { ["key_9"] = "k_9" }, await Accounting.ReadKeysAsync("a_2"));
         Assert.Empty(await Accounting.ReadKeysAsync("a_3"));
     }
+
+    [Fact]
+    public async Task Credit_references_are_recorded_with_their_batch_once_and_read_per_account()
+    {
+        var first = new AccountingBatch("a_1", 1, [], [], [new CreditReference("order-1", 5_000_000), new CreditReference("refund 'x'", -700)]);
+        await Accounting.RecordAsync([first]);
+        await Accounting.RecordAsync([first with { CreditReferences = [new CreditReference("order-1", 9)] }]);
+        await Accounting.RecordAsync([new AccountingBatch("a_2", 1, [], [])]);
+
+        Assert.Equal(5_000_000, await Accounting.ReadCreditReferenceAsync("a_1", "order-1"));
+        Assert.Equal(-700, await Accounting.ReadCreditReferenceAsync("a_1", "refund 'x'"));
+        Assert.Null(await Accounting.ReadCreditReferenceAsync("a_2", "order-1"));
+        Assert.Null(await Accounting.ReadCreditReferenceAsync("a_1", "order-2"));
+    }
 }

@@ -22,7 +22,7 @@ public sealed class PostgresSchemaTests(PostgresFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         Assert.Equal(PostgresSchema.CurrentVersion, await Scalar<int>(dataSource, "SELECT MAX(version) FROM dosai_schema_version"));
         Assert.Equal(PostgresSchema.Migrations.Count, (int)await Scalar<long>(dataSource, "SELECT COUNT(*) FROM dosai_schema_version"));
-        foreach (var table in new[] { "orleansquery", "orleansmembershiptable", "orleansstorage", "dosai_ledger", "dosai_usage", "dosai_accounting_batches", "dosai_data_protection_keys", "dosai_account_keys" })
+        foreach (var table in new[] { "orleansquery", "orleansmembershiptable", "orleansstorage", "dosai_ledger", "dosai_usage", "dosai_accounting_batches", "dosai_data_protection_keys", "dosai_account_keys", "dosai_credit_references" })
         {
             Assert.Equal(1L, await Scalar<long>(dataSource, $"SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '{table}'"));
         }
@@ -55,6 +55,7 @@ public sealed class PostgresSchemaTests(PostgresFixture postgres)
         await using var upgraded = NpgsqlDataSource.Create(connectionString);
         Assert.Equal(PostgresSchema.CurrentVersion, await Scalar<int>(upgraded, "SELECT MAX(version) FROM dosai_schema_version"));
         Assert.Equal(1L, await Scalar<long>(upgraded, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'dosai_account_keys'"));
+        Assert.Equal(1L, await Scalar<long>(upgraded, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'dosai_credit_references'"));
     }
 
     private static async Task<T> Scalar<T>(NpgsqlDataSource dataSource, string sql)

@@ -108,4 +108,19 @@ public sealed class SqliteAccountingStoreTests
         Assert.Equal(new Dictionary<string, string> { ["key_9"] = "k_9" }, await store.ReadKeysAsync("a_2"));
         Assert.Empty(await store.ReadKeysAsync("a_3"));
     }
+
+    [Fact]
+    public async Task Credit_references_are_recorded_with_their_batch_once_and_read_per_account()
+    {
+        var store = SqliteStores.New();
+        var first = new AccountingBatch("a_1", 1, [], [], [new CreditReference("order-1", 5_000_000), new CreditReference("refund 'x'", -700)]);
+        await store.RecordAsync([first]);
+        await store.RecordAsync([first with { CreditReferences = [new CreditReference("order-1", 9)] }]);
+        await store.RecordAsync([new AccountingBatch("a_2", 1, [], [])]);
+
+        Assert.Equal(5_000_000, await store.ReadCreditReferenceAsync("a_1", "order-1"));
+        Assert.Equal(-700, await store.ReadCreditReferenceAsync("a_1", "refund 'x'"));
+        Assert.Null(await store.ReadCreditReferenceAsync("a_2", "order-1"));
+        Assert.Null(await store.ReadCreditReferenceAsync("a_1", "order-2"));
+    }
 }

@@ -275,4 +275,60 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Empty(await store.ReadKeysAsync(accountId));
         Assert.Empty(await account.ListKeys());
     }
+
+    [Fact]
+    public async Task Credit_references_are_rows_of_the_store_not_state_and_still_answer_repeats_after_a_new_activation()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 3_000_000);
+        var accountId = account.GetPrimaryKeyString();
+        await account.AddCredits(2_000_000, "order-7");
+        var clamped = await account.AddCredits(-10_000_000, "correction-7");
+
+        await Deactivate(account);
+
+        Assert.Equal(CreditOutcome.Repeated, (await account.AddCredits(2_000_000, "order-7"))!.Outcome);
+        Assert.Equal(CreditOutcome.ReferenceConflict, (await account.AddCredits(1_000_000, "order-7"))!.Outcome);
+        // Answered by what the debit asked for, not the -5,000,000 it could take.
+        Assert.Equal(-5_000_000, clamped!.AppliedMicros);
+        Assert.Equal(CreditOutcome.Repeated, (await account.AddCredits(-10_000_000, "correction-7"))!.Outcome);
+        Assert.Equal(0, (await account.Get())!.BalanceMicros);
+        var store = SqliteStores.In(fixture.DataDirectory);
+        Assert.Equal(2_000_000, await store.ReadCreditReferenceAsync(accountId, "order-7"));
+        Assert.Equal(-10_000_000, await store.ReadCreditReferenceAsync(accountId, "correction-7"));
+        Assert.Empty((await StoredState(account)).CreditReferences);
+    }
+
+    [Fact]
+    public async Task Credit_references_in_an_account_state_written_before_they_were_rows_move_to_the_store_on_activation()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var accountId = account.GetPrimaryKeyString();
+        await Deactivate(account);
+        // The state as the previous version wrote it: a top-up's reference in the account's state, no row.
+        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
+        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        stored.State!.CreditReferences["invoice-1"] = 1_000_000;
+        await storage.WriteStateAsync("account", account.GetGrainId(), stored);
+
+        Assert.Equal(CreditOutcome.Repeated, (await account.AddCredits(1_000_000, "invoice-1"))!.Outcome);
+        Assert.Equal(CreditOutcome.ReferenceConflict, (await account.AddCredits(2_000_000, "invoice-1"))!.Outcome);
+        Assert.Equal(1_000_000, (await account.Get())!.BalanceMicros);
+        Assert.Equal(1_000_000, await SqliteStores.In(fixture.DataDirectory).ReadCreditReferenceAsync(accountId, "invoice-1"));
+        Assert.Empty((await StoredState(account)).CreditReferences);
+    }
+
+    private async Task Deactivate(IAccountGrain account)
+    {
+        await account.Cast<global::Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        await Poll.Until(async () => !(await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(account.GetGrainId().Type)).Contains(account.GetGrainId()));
+    }
+
+    private async Task<global::DosAi.Orleans.Grains.Accounts.AccountState> StoredState(IAccountGrain account)
+    {
+        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
+        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        return stored.State!;
+    }
 }

@@ -40,3 +40,12 @@ CREATE TABLE IF NOT EXISTS dosai_accounting_batches (
     seq        INTEGER NOT NULL,
     PRIMARY KEY (account_id, seq)
 ) WITHOUT ROWID;
+
+-- The reference of every credit (top-up or adjustment) with the amount it asked for, for idempotency. Rows, not a
+-- map in the account's grain state, which every checkpoint would rewrite whole.
+CREATE TABLE IF NOT EXISTS dosai_credit_references (
+    account_id    TEXT    NOT NULL,
+    reference     TEXT    NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    PRIMARY KEY (account_id, reference)
+) WITHOUT ROWID;
