@@ -46,6 +46,15 @@ public sealed class InferenceProxy(
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (context.Request.Headers.Authorization.Count > 1)
+        {
+            // Which of several keys to bill is no guess to make: the request is refused, naming its mistake.
+            await Reject(context, StatusCodes.Status401Unauthorized,
+                "The request has more than one Authorization header. Send your API key in one, as 'Bearer dos_sk_…'.",
+                "invalid_request_error", "invalid_api_key");
+            return;
+        }
+
         var token = BearerToken.From(context.Request.Headers.Authorization);
         if (token is null)
         {

@@ -104,6 +104,30 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Two_authorization_headers_get_401_invalid_api_key_saying_so_even_when_both_hold_the_key()
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        var uri = new Uri(fixture.Gateway.BaseUrl);
+        const string body = """{"model":"m","messages":[{"role":"user","content":"hi"}]}""";
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = client.GetStream();
+        // Two header lines, as HttpClient would never send them.
+        var request = $"POST /v1/chat/completions HTTP/1.1\r\nHost: {uri.Authority}\r\nAuthorization: Bearer {key}\r\nAuthorization: Bearer {key}\r\n"
+            + $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        var response = await new StreamReader(stream).ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 401", response, StringComparison.Ordinal);
+        var error = JsonNode.Parse(response[response.IndexOf('{', StringComparison.Ordinal)..(response.LastIndexOf('}') + 1)])!["error"]!;
+        Assert.Equal("invalid_api_key", error["code"]!.GetValue<string>());
+        Assert.Contains("more than one Authorization header", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1m, await fixture.Admin.Balance(account));
+    }
+
+    [Fact]
     public async Task A_key_with_a_wrong_checksum_unknown_key_and_deleted_key_get_401_through_the_sdk()
     {
         var account = await fixture.Admin.CreateAccount(credits: 1);
