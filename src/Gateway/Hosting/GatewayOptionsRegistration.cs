@@ -3,6 +3,7 @@ using DosAi.Orleans.Gateway.Api;
 using DosAi.Orleans.Gateway.Metering;
 using DosAi.Orleans.Gateway.Proxy;
 using DosAi.Orleans.Grains.Accounts;
+using DosAi.Orleans.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace DosAi.Orleans.Gateway.Hosting;
@@ -33,6 +34,13 @@ public static class GatewayOptionsRegistration
             .Validate(options => options.Models.Values.Append(options.Default).All(price => price.InputPerMillionTokens >= 0 && price.OutputPerMillionTokens >= 0),
                 "Prices (Pricing:Default:… and Pricing:Models:<model>:…) must be zero or more.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PricingOptions>>(new NamedEntriesValidation<PricingOptions>(
+            configuration.GetSection($"{PricingOptions.Section}:{nameof(PricingOptions.Models)}"),
+            new Dictionary<string, NumberKind>(StringComparer.OrdinalIgnoreCase)
+            {
+                [nameof(ModelPrice.InputPerMillionTokens)] = NumberKind.Decimal,
+                [nameof(ModelPrice.OutputPerMillionTokens)] = NumberKind.Decimal,
+            }));
         var signup = services.AddOptions<SignupOptions>()
             .Bind(configuration.GetSection(SignupOptions.Section))
             .Validate(options => options.SignupCreditUsd >= 0 && Money.FromUsd(options.SignupCreditUsd) is not null,

@@ -4,6 +4,7 @@ using DosAi.Orleans.Grains.ApiKeys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
@@ -100,6 +101,13 @@ public static class SiloConfiguration
             .Validate(options => options.Plans.Values.All(plan => plan.RequestsPerMinute >= 1 && plan.TokensPerMinute >= 1),
                 "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1.")
             .ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<PlanOptions>>(new NamedEntriesValidation<PlanOptions>(
+            configuration.GetSection(PlanOptions.Section),
+            new Dictionary<string, NumberKind>(StringComparer.OrdinalIgnoreCase)
+            {
+                [nameof(PlanLimitOptions.RequestsPerMinute)] = NumberKind.Whole,
+                [nameof(PlanLimitOptions.TokensPerMinute)] = NumberKind.Whole,
+            }));
         silo.Services.AddOptions<WriteBehindOptions>()
             .Bind(configuration.GetSection(WriteBehindOptions.Section))
             .Validate(options => options.WriteBehindInterval >= WriteBehindOptions.ShortestInterval && options.LedgerWriteInterval >= WriteBehindOptions.ShortestInterval,

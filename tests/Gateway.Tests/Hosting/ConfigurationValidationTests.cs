@@ -23,6 +23,11 @@ public sealed class ConfigurationValidationTests
     [InlineData("Plans:Free:RequestsPerMinute", "-5", "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1")]
     [InlineData("Plans:Free:RequestsPerMinute", "0", "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1")]
     [InlineData("Plans:Team:TokensPerMinute", "0", "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1")]
+    [InlineData("Plans:Free:RequestsPerMinute", "abc", "Plans:Free:RequestsPerMinute must be a whole number, not 'abc'")]
+    [InlineData("Plans:Free:RequestPerMinute", "5", "Plans:Free:RequestPerMinute is not a setting: expected RequestsPerMinute or TokensPerMinute")]
+    [InlineData("Plans:Free", "100", "Plans:Free must be a section of RequestsPerMinute or TokensPerMinute, not a value")]
+    [InlineData("Pricing:Models:gpt-4o:OutputPerMillionTokens", "ten", "Pricing:Models:gpt-4o:OutputPerMillionTokens must be a number, not 'ten'")]
+    [InlineData("Pricing:Models:gpt-4o:OutputPerMilionTokens", "10", "Pricing:Models:gpt-4o:OutputPerMilionTokens is not a setting: expected InputPerMillionTokens or OutputPerMillionTokens")]
     [InlineData("Persistence:WriteBehindInterval", "00:00:00", "Persistence:WriteBehindInterval and Persistence:LedgerWriteInterval must be at least")]
     [InlineData("Persistence:LedgerWriteInterval", "-00:00:01", "Persistence:WriteBehindInterval and Persistence:LedgerWriteInterval must be at least")]
     public async Task A_misconfigured_node_refuses_to_start_and_names_the_key(string key, string value, string message)
