@@ -228,10 +228,9 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
 
         // The first key (not active: it has served nothing) has a stored state it cannot read, so every call to it fails.
         await Poll.Until(() => fixture.ActiveKey(broken) is null);
-        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         var stored = new GrainState<global::DosAi.Orleans.Grains.ApiKeys.ApiKeyState>();
-        await storage.ReadStateAsync("apikey", broken.GetGrainId(), stored);
-        await storage.WriteStateAsync("apikey", broken.GetGrainId(), new GrainState<string>("not a key's state") { ETag = stored.ETag, RecordExists = true });
+        await Storage.ReadStateAsync("apikey", broken.GetGrainId(), stored);
+        await Storage.WriteStateAsync("apikey", broken.GetGrainId(), new GrainState<string>("not a key's state") { ETag = stored.ETag, RecordExists = true });
         await Assert.ThrowsAnyAsync<Exception>(() => broken.GetInfo());
 
         await Assert.ThrowsAnyAsync<Exception>(() => account.SetPlan("pro"));
@@ -253,22 +252,16 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Equal(key.GetPrimaryKeyString(), (await store.ReadKeysAsync(accountId))[keyId]);
 
         // The state as the previous version wrote it: the key in the account's state, no row.
-        await account.Cast<global::Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
-        await Poll.Until(async () => !(await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(account.GetGrainId().Type)).Contains(account.GetGrainId()));
-        Assert.DoesNotContain(account.GetGrainId(), await Grains.GetGrain<IManagementGrain>(0).GetActiveGrains(account.GetGrainId().Type));
-
-        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        await Deactivate(account);
         var stored = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
-        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        await Storage.ReadStateAsync("account", account.GetGrainId(), stored);
         stored.State!.Keys[keyId] = key.GetPrimaryKeyString();
-        await storage.WriteStateAsync("account", account.GetGrainId(), stored);
+        await Storage.WriteStateAsync("account", account.GetGrainId(), stored);
         await store.RemoveKeyAsync(accountId, keyId);
 
         Assert.Equal(keyId, (await account.ListKeys()).Single().Id);
         Assert.Equal(key.GetPrimaryKeyString(), (await store.ReadKeysAsync(accountId))[keyId]);
-        var moved = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
-        await storage.ReadStateAsync("account", account.GetGrainId(), moved);
-        Assert.Empty(moved.State!.Keys);
+        Assert.Empty((await StoredState(account)).Keys);
         Assert.Equal(1, (await account.Get())!.KeyCount);
 
         Assert.True(await account.DeleteKey(keyId));
@@ -305,11 +298,10 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         var accountId = account.GetPrimaryKeyString();
         await Deactivate(account);
         // The state as the previous version wrote it: a top-up's reference in the account's state, no row.
-        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         var stored = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
-        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        await Storage.ReadStateAsync("account", account.GetGrainId(), stored);
         stored.State!.CreditReferences["invoice-1"] = 1_000_000;
-        await storage.WriteStateAsync("account", account.GetGrainId(), stored);
+        await Storage.WriteStateAsync("account", account.GetGrainId(), stored);
 
         Assert.Equal(CreditOutcome.Repeated, (await account.AddCredits(1_000_000, "invoice-1"))!.Outcome);
         Assert.Equal(CreditOutcome.ReferenceConflict, (await account.AddCredits(2_000_000, "invoice-1"))!.Outcome);
@@ -317,6 +309,9 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Equal(1_000_000, await SqliteStores.In(fixture.DataDirectory).ReadCreditReferenceAsync(accountId, "invoice-1"));
         Assert.Empty((await StoredState(account)).CreditReferences);
     }
+
+    private IGrainStorage Storage =>
+        ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
 
     private async Task Deactivate(IAccountGrain account)
     {
@@ -326,9 +321,8 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
 
     private async Task<global::DosAi.Orleans.Grains.Accounts.AccountState> StoredState(IAccountGrain account)
     {
-        var storage = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         var stored = new GrainState<global::DosAi.Orleans.Grains.Accounts.AccountState>();
-        await storage.ReadStateAsync("account", account.GetGrainId(), stored);
+        await Storage.ReadStateAsync("account", account.GetGrainId(), stored);
         return stored.State!;
     }
 }
