@@ -25,7 +25,9 @@ public sealed class SecretsTests
         var key = (await (await browser.PostAsJsonAsync("/api/keys", new { name = "k" })).Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
 
         await Sdk.Chat(gateway.BaseUrl, key).CompleteChatAsync([new UserChatMessage("hi")]);
-        await Assert.ThrowsAnyAsync<Exception>(() => Sdk.Chat(gateway.BaseUrl, key[..^1] + "0").CompleteChatAsync([new UserChatMessage("hi")]));
+        // A wrong checksum: the last character changed (to one it is not: a key ends in '0' one time in 62).
+        var wrong = key[..^1] + (key[^1] == '0' ? '1' : '0');
+        await Assert.ThrowsAnyAsync<Exception>(() => Sdk.Chat(gateway.BaseUrl, wrong).CompleteChatAsync([new UserChatMessage("hi")]));
         using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
         using var refused = Requests.Chat(key);
         refused.Headers.Add("x-fake-status", "401");
