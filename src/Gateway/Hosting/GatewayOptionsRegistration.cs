@@ -29,18 +29,20 @@ public static class GatewayOptionsRegistration
             .Validate(options => options.DefaultCompletionTokens >= 0, "Limits:DefaultCompletionTokens must be zero or more.")
             .Validate(options => options.MaxRequestBodyBytes > 0, "Limits:MaxRequestBodyBytes must be more than zero.")
             .ValidateOnStart();
-        services.AddOptions<PricingOptions>()
-            .Bind(configuration.GetSection(PricingOptions.Section))
-            .Validate(options => options.Models.Values.Append(options.Default).All(price => price.InputPerMillionTokens >= 0 && price.OutputPerMillionTokens >= 0),
-                "Prices (Pricing:Default:… and Pricing:Models:<model>:…) must be zero or more.")
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PricingOptions>>(new NamedEntriesValidation<PricingOptions>(
+        var modelPrices = new NamedEntries(
             configuration.GetSection($"{PricingOptions.Section}:{nameof(PricingOptions.Models)}"),
             new Dictionary<string, NumberKind>(StringComparer.OrdinalIgnoreCase)
             {
                 [nameof(ModelPrice.InputPerMillionTokens)] = NumberKind.Decimal,
                 [nameof(ModelPrice.OutputPerMillionTokens)] = NumberKind.Decimal,
-            }));
+            });
+        services.AddOptions<PricingOptions>()
+            .Bind(configuration.GetSection(PricingOptions.Section))
+            .Configure(options => options.Models = PricingOptions.ModelsFrom(modelPrices))
+            .Validate(options => options.Models.Values.Append(options.Default).All(price => price.InputPerMillionTokens >= 0 && price.OutputPerMillionTokens >= 0),
+                "Prices (Pricing:Default:… and Pricing:Models:<model>:…) must be zero or more.")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PricingOptions>>(new NamedEntriesValidation<PricingOptions>(modelPrices));
         var signup = services.AddOptions<SignupOptions>()
             .Bind(configuration.GetSection(SignupOptions.Section))
             .Validate(options => options.SignupCreditUsd >= 0 && Money.FromUsd(options.SignupCreditUsd) is not null,

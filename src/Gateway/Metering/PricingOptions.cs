@@ -1,3 +1,5 @@
+using DosAi.Orleans.Grains.Hosting;
+
 namespace DosAi.Orleans.Gateway.Metering;
 
 /// <summary>
@@ -12,6 +14,30 @@ public sealed class PricingOptions
     public ModelPrice Default { get; set; } = new() { InputPerMillionTokens = 0.50m, OutputPerMillionTokens = 1.50m };
 
     public Dictionary<string, ModelPrice> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The per-model prices as written, model names with colons included (<c>Pricing:Models:llama3.1:8b:…</c>), which
+    /// the configuration binder would split into a model <c>llama3.1</c> priced at zero. A setting left out is zero.
+    /// </summary>
+    public static Dictionary<string, ModelPrice> ModelsFrom(NamedEntries entries)
+    {
+        var models = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in entries.Settings().Where(setting => setting.Entry.Length > 0))
+        {
+            var price = models.TryGetValue(setting.Entry, out var known) ? known : models[setting.Entry] = new ModelPrice();
+            var number = NamedEntries.Number(setting.Value) ?? 0;
+            if (setting.Name.Equals(nameof(ModelPrice.InputPerMillionTokens), StringComparison.OrdinalIgnoreCase))
+            {
+                price.InputPerMillionTokens = number;
+            }
+            else if (setting.Name.Equals(nameof(ModelPrice.OutputPerMillionTokens), StringComparison.OrdinalIgnoreCase))
+            {
+                price.OutputPerMillionTokens = number;
+            }
+        }
+
+        return models;
+    }
 
     public ModelPrice For(string? model) => model is not null && Models.TryGetValue(model, out var price) ? price : Default;
 

@@ -101,13 +101,13 @@ public static class SiloConfiguration
             .Validate(options => options.Plans.Values.All(plan => plan.RequestsPerMinute >= 1 && plan.TokensPerMinute >= 1),
                 "Plans:<Name>:RequestsPerMinute and Plans:<Name>:TokensPerMinute must be at least 1.")
             .ValidateOnStart();
-        silo.Services.AddSingleton<IValidateOptions<PlanOptions>>(new NamedEntriesValidation<PlanOptions>(
+        silo.Services.AddSingleton<IValidateOptions<PlanOptions>>(new NamedEntriesValidation<PlanOptions>(new NamedEntries(
             configuration.GetSection(PlanOptions.Section),
             new Dictionary<string, NumberKind>(StringComparer.OrdinalIgnoreCase)
             {
                 [nameof(PlanLimitOptions.RequestsPerMinute)] = NumberKind.Whole,
                 [nameof(PlanLimitOptions.TokensPerMinute)] = NumberKind.Whole,
-            }));
+            })));
         silo.Services.AddOptions<WriteBehindOptions>()
             .Bind(configuration.GetSection(WriteBehindOptions.Section))
             .Validate(options => options.WriteBehindInterval >= WriteBehindOptions.ShortestInterval && options.LedgerWriteInterval >= WriteBehindOptions.ShortestInterval,

@@ -1,4 +1,8 @@
+using DosAi.Orleans.Gateway.Hosting;
 using DosAi.Orleans.Gateway.Metering;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DosAi.Orleans.Gateway.Tests.Metering;
 
@@ -26,4 +30,24 @@ public sealed class PricingOptionsTests
     [InlineData("big-model", 1_000_000, 1_000_000, 12_500_000)]
     public void Charges_are_exact_integer_micro_usd_rounded_up_once_per_request(string? model, long prompt, long completion, long expected) =>
         Assert.Equal(expected, Pricing.CostMicros(model, prompt, completion));
+
+    [Fact]
+    public void A_model_name_with_colons_is_priced_as_written_and_its_first_part_is_not_made_free()
+    {
+        // Ollama's names: the configuration path splits "llama3.1:8b" as it splits sections.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pricing:Models:llama3.1:8b:InputPerMillionTokens"] = "2",
+            ["Pricing:Models:llama3.1:8b:OutputPerMillionTokens"] = "4",
+            ["Pricing:Models:gpt-4o:InputPerMillionTokens"] = "2.5",
+        }).Build();
+        using var services = new ServiceCollection().AddGatewayOptions(configuration, hostsSilo: false).BuildServiceProvider();
+
+        var pricing = services.GetRequiredService<IOptions<PricingOptions>>().Value;
+
+        Assert.Equal(12 * 2 + 34 * 4, pricing.CostMicros("llama3.1:8b", 12, 34));
+        Assert.Equal(57, pricing.CostMicros("llama3.1", 12, 34)); // the default price, not zero
+        Assert.Equal(30, pricing.CostMicros("gpt-4o", 12, 34));   // an output price left out is zero
+        Assert.Equal(["gpt-4o", "llama3.1:8b"], pricing.Models.Keys.Order());
+    }
 }
