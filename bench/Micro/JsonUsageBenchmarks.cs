@@ -26,7 +26,7 @@ public class JsonUsageBenchmarks
 
     private static Usage? Read(byte[] body)
     {
-        var reader = new JsonUsageReader();
+        using var reader = new JsonUsageReader();
         // In the pieces Kestrel's response body would see from YARP's copy (16 KB at most).
         for (var offset = 0; offset < body.Length; offset += 16 * 1024)
         {

@@ -9,9 +9,9 @@ namespace DosAi.Orleans.Gateway.Metering;
 /// token split between pieces: a body of any size is read (2,048 embeddings of 3,072 floats are over 100 MB
 /// of JSON) without keeping it. The usage counts only once the root object has ended; what follows it is ignored.
 /// The text a completion or response produced (under its top-level <c>choices</c> or <c>output</c>) is kept too,
-/// to count when the body reports no usage.
+/// to count when the body reports no usage, in a pooled buffer given back on dispose.
 /// </summary>
-public sealed class JsonUsageReader
+public sealed class JsonUsageReader : IDisposable
 {
     /// <summary>The most bytes held back at once: a token (or the usage object) larger than this is not read.</summary>
     public const int MaxHeldBytes = 16 * 1024 * 1024;
@@ -22,7 +22,8 @@ public sealed class JsonUsageReader
     private Usage? usage;
     private bool rootEnded;
     private bool failed;
-    private ArrayBufferWriter<byte>? generated;
+    private byte[]? generated;
+    private int generatedLength;
     private bool inGeneration;
     private bool sawGeneration;
     private bool textFollows;
@@ -43,7 +44,7 @@ public sealed class JsonUsageReader
     /// Text the completion or response produced: message content, reasoning, refusals, completions text, tool-call
     /// names, arguments and code, as a stream's deltas carry them.
     /// </summary>
-    public string GeneratedText => generated is null ? "" : Encoding.UTF8.GetString(generated.WrittenSpan);
+    public string GeneratedText => generated is null ? "" : Encoding.UTF8.GetString(generated, 0, generatedLength);
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
@@ -161,18 +162,40 @@ public sealed class JsonUsageReader
             return;
         }
 
-        generated ??= new ArrayBufferWriter<byte>();
+        // Unescaped text is never longer than its escaped form.
         var length = reader.ValueSpan.Length;
-        if (generated.WrittenCount + length > MaxHeldBytes)
+        if (generatedLength + length > MaxHeldBytes)
         {
             TextOverflowed = true;
-            generated = null;
+            Dispose();
             return;
         }
 
-        // Unescaped text is never longer than its escaped form.
-        var written = reader.CopyString(generated.GetSpan(length));
-        generated.Advance(written);
+        if (generated is null || generated.Length < generatedLength + length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(256, Math.Max(generatedLength + length, 2 * (generated?.Length ?? 0))));
+            generated?.AsSpan(0, generatedLength).CopyTo(larger);
+            ReturnGenerated();
+            generated = larger;
+        }
+
+        generatedLength += reader.CopyString(generated.AsSpan(generatedLength, length));
+    }
+
+    /// <summary>Gives the kept text's buffer back to the pool; the text reads empty after.</summary>
+    public void Dispose()
+    {
+        ReturnGenerated();
+        generatedLength = 0;
+    }
+
+    private void ReturnGenerated()
+    {
+        if (generated is not null)
+        {
+            ArrayPool<byte>.Shared.Return(generated);
+            generated = null;
+        }
     }
 
     private bool TryReadUsage(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)

@@ -96,6 +96,7 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         }
         catch (InvalidDataException)
         {
+            reader.Dispose();
             return null;
         }
         finally
@@ -206,8 +207,9 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
 
     protected override void Dispose(bool disposing)
     {
-        // Only the pooled copy is ours: the inner body belongs to the response.
+        // Only the pooled buffers are ours: the inner body belongs to the response.
         ReturnCaptured();
+        json?.Dispose();
         base.Dispose(disposing);
     }
 

@@ -148,4 +148,19 @@ public sealed class JsonUsageReaderTests
         Assert.Equal("", reader.GeneratedText);
         Assert.Equal(new Usage(3, 4), reader.Usage);
     }
+
+    [Fact]
+    public void A_disposed_reader_gives_its_text_buffer_back_and_reads_empty_while_the_next_keeps_its_own()
+    {
+        var first = new JsonUsageReader();
+        first.Append("""{"choices":[{"text":"first text, long enough to be copied"}]}"""u8);
+        Assert.Equal("first text, long enough to be copied", first.GeneratedText);
+
+        first.Dispose();
+        using var second = new JsonUsageReader();
+        second.Append("""{"choices":[{"text":"second"}]}"""u8);
+
+        Assert.Equal("", first.GeneratedText);
+        Assert.Equal("second", second.GeneratedText);
+    }
 }
