@@ -83,6 +83,8 @@ public sealed class PostgresTestClusterTests(PostgresFixture postgres) : IAsyncL
         var ledger = await account.GetLedger(0, 1_000);
         Assert.Equal(snapshot.BalanceMicros, ledger.Entries.Sum(entry => entry.AmountMicros));
         Assert.Single(ledger.Entries, entry => entry.Reference == "invoice-1");
+        // The top-up's reference is a row in PostgreSQL: repeating the top-up applies nothing.
+        Assert.Equal(CreditOutcome.Repeated, (await account.AddCredits(5_000_000, "invoice-1"))!.Outcome);
         Assert.Equal("laptop", (await key.GetInfo())!.Name);
     }
 
