@@ -24,6 +24,10 @@ public static class RateLimitHeaders
         headers["retry-after-ms"] = milliseconds.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A wait in seconds for a message, as OpenAI writes it: "Please try again in 12.3s."</summary>
+    public static string Seconds(TimeSpan wait) =>
+        (CeilingMilliseconds(wait) / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+
     public static long CeilingMilliseconds(TimeSpan wait) =>
         Math.Max(0, (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
 

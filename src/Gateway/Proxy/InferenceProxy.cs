@@ -288,7 +288,7 @@ public sealed class InferenceProxy(
         if (rateLimited.RetryAfter is { } wait)
         {
             RateLimitHeaders.ApplyRetryAfter(context.Response.Headers, wait);
-            retry = $"Please try again in {(RateLimitHeaders.CeilingMilliseconds(wait) / 1000.0).ToString("0.###", CultureInfo.InvariantCulture)}s.";
+            retry = $"Please try again in {RateLimitHeaders.Seconds(wait)}s.";
         }
 
         await WriteUpstreamError(context, StatusCodes.Status429TooManyRequests,
@@ -358,7 +358,7 @@ public sealed class InferenceProxy(
         }
 
         var wait = admission.RetryAfter;
-        var waitText = (RateLimitHeaders.CeilingMilliseconds(wait) / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+        var waitText = RateLimitHeaders.Seconds(wait);
         switch (admission.Outcome)
         {
             case AdmissionOutcome.RequestsExceeded:
