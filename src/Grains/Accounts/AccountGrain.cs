@@ -162,10 +162,16 @@ public sealed class AccountGrain(
         }
 
         await CollectUnsentCharges(); // a debit is clamped at the balance: it must be current
-        if (await RequestedAmountOfCredit(reference) is { } earlier)
+        if (UnrecordedCredit(reference) is { } unrecordedCredit)
         {
-            var outcome = earlier == amountMicros ? CreditOutcome.Repeated : CreditOutcome.ReferenceConflict;
-            return new CreditResult(outcome, credits.Balance, 0);
+            // Applied, but its state write may have failed: durable before it is answered as applied.
+            await WriteState();
+            return Earlier(unrecordedCredit.AmountMicros);
+        }
+
+        if (await accounting.ReadCreditReferenceAsync(this.GetPrimaryKeyString(), reference) is { } recorded)
+        {
+            return Earlier(recorded);
         }
 
         if (amountMicros > Balances.MostMicros - credits.Balance)
@@ -178,21 +184,15 @@ public sealed class AccountGrain(
         AppendLedger(amountMicros >= 0 ? LedgerEntryType.TopUp : LedgerEntryType.Adjustment, applied, null, null, 0, 0, reference, time.GetUtcNow());
         await WriteState();
         return new CreditResult(CreditOutcome.Applied, credits.Balance, applied);
+
+        CreditResult Earlier(long earlierAmount) =>
+            new(earlierAmount == amountMicros ? CreditOutcome.Repeated : CreditOutcome.ReferenceConflict, credits.Balance, 0);
     }
 
-    /// <summary>What an earlier credit with this reference asked for: in a batch not recorded yet, or in the store.</summary>
-    private async Task<long?> RequestedAmountOfCredit(string reference)
-    {
-        foreach (var batch in state.State.UnrecordedBatches.Concat(unrecorded))
-        {
-            if (batch.CreditReferences?.FirstOrDefault(credit => credit.Reference == reference) is { } credit)
-            {
-                return credit.AmountMicros;
-            }
-        }
-
-        return await accounting.ReadCreditReferenceAsync(this.GetPrimaryKeyString(), reference);
-    }
+    /// <summary>An earlier credit with this reference that the accounting store may not hold yet.</summary>
+    private CreditReference? UnrecordedCredit(string reference) =>
+        state.State.UnrecordedBatches.Concat(unrecorded).SelectMany(batch => batch.CreditReferences ?? []).Concat(pendingCredits)
+            .FirstOrDefault(credit => credit.Reference == reference);
 
     public async Task<KeyInfo?> CreateKey(string keyId, string name, string keyHash, string hint)
     {

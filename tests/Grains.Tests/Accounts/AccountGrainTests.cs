@@ -310,6 +310,39 @@ public sealed class AccountGrainTests(ClusterFixture fixture)
         Assert.Empty((await StoredState(account)).CreditReferences);
     }
 
+    [Fact]
+    public async Task A_top_up_whose_state_write_failed_is_made_durable_before_a_retry_is_answered_as_applied()
+    {
+        var account = await Accounts.Create(Grains, balanceMicros: 1_000_000);
+        var accountId = account.GetPrimaryKeyString();
+        var trigger = "refuse_state_" + Guid.NewGuid().ToString("N");
+        // A real failure of this account's state write only; every other grain writes as usual.
+        await Sql($"CREATE TRIGGER {trigger} BEFORE UPDATE ON OrleansStorage WHEN NEW.GrainIdExtensionString LIKE '%{accountId}%' " +
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+
+        await Assert.ThrowsAnyAsync<Exception>(() => account.AddCredits(2_000_000, "payment-9"));
+
+        await Sql($"DROP TRIGGER {trigger}");
+        // Answered as applied only once it is durable: its ledger entry is in the store at once, and a new activation
+        // (as after a crash) still has it.
+        Assert.Equal(CreditOutcome.Repeated, (await account.AddCredits(2_000_000, "payment-9"))!.Outcome);
+        Assert.Equal(2_000_000, await SqliteStores.In(fixture.DataDirectory).ReadCreditReferenceAsync(accountId, "payment-9"));
+        await Deactivate(account);
+        Assert.Equal(3_000_000, (await account.Get())!.BalanceMicros);
+        var ledger = (await account.GetLedger(0, 100)).Entries;
+        Assert.Single(ledger, entry => entry.Reference == "payment-9");
+        Assert.Equal(3_000_000, ledger.Sum(entry => entry.AmountMicros));
+    }
+
+    private async Task Sql(string statement)
+    {
+        await using var database = new SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "dosai.db")}");
+        await database.OpenAsync();
+        await using var command = database.CreateCommand();
+        command.CommandText = statement;
+        await command.ExecuteNonQueryAsync();
+    }
+
     private IGrainStorage Storage =>
         ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
 
