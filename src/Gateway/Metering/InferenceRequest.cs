@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace DosAi.Orleans.Gateway.Metering;
@@ -13,6 +14,13 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
     // and small enough that the cap times a completion's most tokens stays far from overflowing.
     private const long MostCompletions = 1 << 20;
 
+    // The top-level fields that estimate and meter a request.
+    private static readonly string[] FieldsRead =
+    [
+        "model", "stream", "stream_options", "messages", "tools", "functions", "prompt", "input", "instructions",
+        "max_output_tokens", "background", "n", "best_of", "max_completion_tokens", "max_tokens",
+    ];
+
     public long EstimatedTokens => PromptTokens + CompletionCap;
 
     /// <summary>
@@ -21,7 +29,9 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
     /// completion cap (<c>max_completion_tokens</c> ?? <c>max_tokens</c> ?? the configured default, times the
     /// completions asked for: <c>n</c> or <c>best_of</c>, for each prompt of a batch of completion prompts; for the
     /// Responses API <c>max_output_tokens</c> ?? the default).
-    /// Throws <see cref="JsonException"/> for a string that is not valid text (see <see cref="Text"/>).
+    /// Throws <see cref="JsonException"/> for a string that is not valid text (see <see cref="Text"/>), and
+    /// <see cref="InvalidRequestException"/> for a body the upstream could read otherwise than the gateway: a flag that
+    /// is not a boolean, or a field the gateway reads written in other letter case.
     /// </summary>
     public static InferenceRequest Inspect(JsonElement body, string path, TokenCounter tokens, int defaultCompletionTokens)
     {
@@ -30,10 +40,11 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             return Empty;
         }
 
+        RefuseCaseVariants(body);
         var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? ModelNames.Shared.Share(Text(m)) : null;
-        var stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var stream = ReadFlag(body, "stream");
         var wantsUsage = stream && body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
-            && options.TryGetProperty("include_usage", out var include) && include.ValueKind == JsonValueKind.True;
+            && ReadFlag(options, "include_usage");
 
         var counter = new PromptCounter(tokens);
         long prompt = 0;
@@ -45,6 +56,11 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         if (body.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array)
         {
             prompt += counter.Count(tools.GetRawText());
+        }
+
+        if (body.TryGetProperty("functions", out var functions) && functions.ValueKind == JsonValueKind.Array)
+        {
+            prompt += counter.Count(functions.GetRawText());
         }
 
         if (body.TryGetProperty("prompt", out var completionPrompt))
@@ -69,7 +85,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         if (GeneratingPaths.CreatesResponse(path))
         {
             cap = ReadPositive(body, "max_output_tokens") ?? defaultCompletionTokens;
-            background = body.TryGetProperty("background", out var runInBackground) && runInBackground.ValueKind == JsonValueKind.True;
+            background = ReadFlag(body, "background");
         }
         else if (!isEmbedding && (body.TryGetProperty("messages", out _) || body.TryGetProperty("prompt", out _)))
         {
@@ -207,8 +223,8 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
     }
 
     /// <summary>
-    /// A positive count, also written as a string (<c>"max_tokens": "4000"</c>): Python servers such as vLLM read it
-    /// as the number, so the estimate must too.
+    /// A positive count, also written as a string (<c>"max_tokens": "4000"</c>) or a real number (<c>1e5</c>,
+    /// <c>4000.0</c>): Python servers such as vLLM read those as the number, so the estimate must too.
     /// </summary>
     private static long? ReadPositive(JsonElement body, string name)
     {
@@ -217,15 +233,96 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
             return null;
         }
 
-        // An integer beyond long's range is still a count, and more than any plan allows.
         var read = value.ValueKind switch
         {
-            JsonValueKind.Number => value.TryGetInt64(out var number) ? number : value.TryGetDouble(out var large) && large >= long.MaxValue ? long.MaxValue : null,
-            JsonValueKind.String => decimal.TryParse(Text(value).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var written)
-                ? (long)Math.Min(written, long.MaxValue)
+            JsonValueKind.Number => value.TryGetInt64(out var number) ? number : value.TryGetDouble(out var real) ? WholeUp(real) : null,
+            JsonValueKind.String => double.TryParse(Text(value).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var written)
+                ? WholeUp(written)
                 : null,
             _ => (long?)null,
         };
         return read > 0 ? Math.Min(read.Value, Usage.MostTokens) : null;
+    }
+
+    // A count beyond long's range is still a count, and more than any plan allows; a fraction is read up.
+    private static long? WholeUp(double value) =>
+        double.IsNaN(value) ? null : value >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(value);
+
+    /// <summary>
+    /// A boolean; absent or <c>null</c> reads false. Anything else is refused, as OpenAI refuses it: Python servers
+    /// read <c>1</c> or <c>"true"</c> as true, and a stream the gateway took for a single body would go unmetered.
+    /// </summary>
+    private static bool ReadFlag(JsonElement owner, string name)
+    {
+        if (!owner.TryGetProperty(name, out var value))
+        {
+            return false;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw new InvalidRequestException(
+                $"Invalid type for '{name}': expected a boolean, but got {Describe(value.ValueKind)} instead.", "invalid_type"),
+        };
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Number => "a number",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
+
+    /// <summary>
+    /// Go servers (Ollama) match field names ignoring letter case, so they would read <c>"Model"</c> or <c>"STREAM"</c>
+    /// where the gateway reads nothing, or another <c>"model"</c> than the one it priced: such a field is refused.
+    /// </summary>
+    private static void RefuseCaseVariants(JsonElement body)
+    {
+        foreach (var property in body.EnumerateObject())
+        {
+            var name = property.Name;
+            if (Ascii.IsValid(name) && !name.AsSpan().ContainsAnyInRange('A', 'Z'))
+            {
+                continue; // written as the gateway reads it, or no field of its own
+            }
+
+            foreach (var field in FieldsRead)
+            {
+                if (FoldsTo(name, field))
+                {
+                    throw new InvalidRequestException(
+                        $"Unrecognized request argument supplied: {name}. Parameter names are lowercase: did you mean '{field}'?", "unknown_parameter");
+                }
+            }
+        }
+    }
+
+    // Go's case folding also takes the Kelvin sign for 'k' and the long s for 's'.
+    private static bool FoldsTo(string name, string field)
+    {
+        if (name.Length != field.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var folded = name[i] switch
+            {
+                '\u212A' => 'k',
+                '\u017F' => 's',
+                var other => char.ToLowerInvariant(other),
+            };
+            if (folded != field[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -150,6 +150,7 @@ public sealed class JsonUsageReader : IDisposable
         if (reader.TokenType == JsonTokenType.PropertyName)
         {
             textFollows = reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("reasoning_content"u8)
+                || reader.ValueTextEquals("reasoning"u8)
                 || reader.ValueTextEquals("refusal"u8) || reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("arguments"u8)
                 || reader.ValueTextEquals("code"u8);
             return;

@@ -50,6 +50,9 @@ public sealed class ResponseMeter(Stream inner, HttpResponse response, bool forw
         await FlushForwardedAsync(cancellationToken);
     }
 
+    /// <summary>An event stream's reported usage came in a chunk of its own (see <see cref="SseEventMeter.UsageIsFinal"/>).</summary>
+    public bool UsageIsFinal => events?.UsageIsFinal == true;
+
     /// <summary>The usage the response reported; call once the response has ended.</summary>
     public Usage? ReportedUsage()
     {

@@ -18,6 +18,13 @@ public sealed class SseEventMeter(bool forwardUsage)
 
     public Usage? ReportedUsage { get; private set; }
 
+    /// <summary>
+    /// The reported usage came in a chunk of its own (no choices), as a stream's final count does; usage on a content
+    /// chunk may be a running count (vLLM's <c>continuous_usage_stats</c>) or a placeholder (Ollama sends zeros on
+    /// every chunk until the last), so it is final only once the stream has ended.
+    /// </summary>
+    public bool UsageIsFinal { get; private set; }
+
     /// <summary>Text the upstream produced (content, reasoning, tool-call arguments, completions text).</summary>
     public string CompletionText => completion.ToString();
 
@@ -101,11 +108,13 @@ public sealed class SseEventMeter(bool forwardUsage)
             }
 
             ReportedUsage = usage;
+            var withChoices = root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0;
+            UsageIsFinal = !withChoices;
             if (forwardUsage)
             {
                 output.Write(sseEvent);
             }
-            else if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
+            else if (withChoices)
             {
                 // Usage piggybacked on a content chunk: keep the content, hide the usage.
                 output.Write("data: "u8);
@@ -190,15 +199,16 @@ public sealed class SseEventMeter(bool forwardUsage)
             {
                 Append(delta, "content");
                 Append(delta, "reasoning_content");
+                Append(delta, "reasoning"); // vLLM's newer name for reasoning_content, and Ollama's
                 Append(delta, "refusal");
+                AppendFunction(delta, "function_call"); // the legacy functions API
                 if (delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
                 {
                     foreach (var call in calls.EnumerateArray())
                     {
-                        if (call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object)
+                        if (call.ValueKind == JsonValueKind.Object)
                         {
-                            Append(function, "name");
-                            Append(function, "arguments");
+                            AppendFunction(call, "function");
                         }
                     }
                 }
@@ -220,6 +230,15 @@ public sealed class SseEventMeter(bool forwardUsage)
         var name = type.GetString()!;
         return name.StartsWith("response.", StringComparison.Ordinal) && name.EndsWith(".delta", StringComparison.Ordinal)
             && name != "response.audio.delta";
+    }
+
+    private void AppendFunction(JsonElement owner, string property)
+    {
+        if (owner.TryGetProperty(property, out var function) && function.ValueKind == JsonValueKind.Object)
+        {
+            Append(function, "name");
+            Append(function, "arguments");
+        }
     }
 
     private void Append(JsonElement owner, string property)

@@ -130,6 +130,11 @@ public sealed class InferenceProxy(
                 "We could not parse the JSON body of your request. The request body must be valid JSON, encoded as UTF-8.", "invalid_request_error", "invalid_json");
             return;
         }
+        catch (InvalidRequestException invalid)
+        {
+            await Reject(context, StatusCodes.Status400BadRequest, invalid.Message, "invalid_request_error", invalid.Code);
+            return;
+        }
 
         if (request.Background)
         {
@@ -304,9 +309,10 @@ public sealed class InferenceProxy(
     }
 
     /// <summary>
-    /// Reads a JSON body, and a body that is a JSON object whatever its Content-Type says: some upstreams (Ollama)
-    /// ignore the header, so a request labelled <c>text/plain</c> would otherwise be served with an estimate of zero.
-    /// Only a body declared as JSON is refused when it is not.
+    /// Reads a JSON body, and a body that begins as a JSON object whatever its Content-Type says: some upstreams
+    /// (Ollama) ignore the header, and read the first JSON value of a body with anything after it, so a request
+    /// labelled <c>text/plain</c>, or with trailing bytes, would otherwise be served with an estimate of zero. Both
+    /// are refused when they are not valid JSON; a body that is neither (a form, a file) passes unestimated.
     /// </summary>
     private InferenceRequest Inspect(HttpContext context, byte[] body)
     {
@@ -316,21 +322,14 @@ public sealed class InferenceProxy(
             return InferenceRequest.Empty;
         }
 
-        try
+        // JSON is UTF-8 (RFC 8259), and the parser looks inside only the strings that are read.
+        if (!Utf8.IsValid(body))
         {
-            // JSON is UTF-8 (RFC 8259), and the parser looks inside only the strings that are read.
-            if (!Utf8.IsValid(body))
-            {
-                throw new JsonException("The request body is not valid UTF-8.");
-            }
+            throw new JsonException("The request body is not valid UTF-8.");
+        }
 
-            using var document = JsonDocument.Parse(body);
-            return InferenceRequest.Inspect(document.RootElement, context.Request.Path.Value ?? "", tokens, limits.Value.DefaultCompletionTokens);
-        }
-        catch (JsonException) when (!declaredJson)
-        {
-            return InferenceRequest.Empty;
-        }
+        using var document = JsonDocument.Parse(body);
+        return InferenceRequest.Inspect(document.RootElement, context.Request.Path.Value ?? "", tokens, limits.Value.DefaultCompletionTokens);
     }
 
     private static bool StartsAnObject(ReadOnlySpan<byte> body) =>

@@ -125,8 +125,61 @@ public sealed class InferenceRequestTests
     [InlineData("""{"messages":[],"max_tokens":"-5"}""", 1024)]
     [InlineData("""{"messages":[],"max_tokens":"99999999999999999999"}""", Usage.MostTokens)]
     [InlineData("""{"messages":[],"max_tokens":1e30}""", Usage.MostTokens)]
-    public void Counts_written_as_strings_count_as_the_numbers_python_servers_read(string json, long cap) =>
+    [InlineData("""{"messages":[],"max_tokens":1e5}""", 100000)]
+    [InlineData("""{"messages":[],"max_tokens":4000.0}""", 4000)]
+    [InlineData("""{"messages":[],"max_tokens":"4000.0"}""", 4000)]
+    [InlineData("""{"messages":[],"max_tokens":100,"n":2.0}""", 200)]
+    [InlineData("""{"messages":[],"max_tokens":99.5}""", 100)]
+    [InlineData("""{"messages":[],"max_tokens":"NaN"}""", 1024)]
+    public void Counts_written_as_strings_or_real_numbers_count_as_the_numbers_python_servers_read(string json, long cap) =>
         Assert.Equal(cap, Inspect(json).CompletionCap);
+
+    [Theory]
+    [InlineData("""{"stream":1,"messages":[]}""", "stream")]
+    [InlineData("""{"stream":"true","messages":[]}""", "stream")]
+    [InlineData("""{"stream":{},"messages":[]}""", "stream")]
+    [InlineData("""{"stream":true,"stream_options":{"include_usage":"yes"},"messages":[]}""", "include_usage")]
+    [InlineData("""{"input":"hi","background":1}""", "background", "/v1/responses")]
+    public void A_flag_that_is_not_a_boolean_is_refused(string json, string flag, string path = "/v1/chat/completions")
+    {
+        var refused = Assert.Throws<InvalidRequestException>(() => Inspect(json, path));
+
+        Assert.Equal("invalid_type", refused.Code);
+        Assert.Contains($"'{flag}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_null_flag_reads_false() =>
+        Assert.False(Inspect("""{"stream":null,"stream_options":null,"messages":[]}""").Stream);
+
+    [Theory]
+    [InlineData("""{"Model":"big","messages":[]}""", "Model")]
+    [InlineData("""{"model":"cheap","MODEL":"big","messages":[]}""", "MODEL")]
+    [InlineData("""{"messages":[],"Stream":true}""", "Stream")]
+    [InlineData("""{"Messages":[{"role":"user","content":"hi"}]}""", "Messages")]
+    [InlineData("""{"messages":[],"\u017Ftream":true}""", "\u017Ftream")] // Go folds the long s to 's'
+    [InlineData("""{"messages":[],"max_to\u212Aens":100000}""", "max_to\u212Aens")] // and the Kelvin sign to 'k'
+    public void A_field_the_gateway_reads_written_in_other_letters_is_refused(string json, string name)
+    {
+        var refused = Assert.Throws<InvalidRequestException>(() => Inspect(json));
+
+        Assert.Equal("unknown_parameter", refused.Code);
+        Assert.Contains(JsonDocument.Parse($"\"{name}\"").RootElement.GetString()!, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fields_the_gateway_does_not_read_may_have_any_letters() =>
+        Assert.Equal("m", Inspect("""{"model":"m","messages":[],"Metadata":{"a":"b"},"X-Trace":"1"}""").Model);
+
+    [Fact]
+    public void Legacy_functions_are_counted_like_tools()
+    {
+        const string functions = """[{"name":"get_weather","description":"Current weather in a city","parameters":{"type":"object"}}]""";
+
+        var request = Inspect($$"""{"messages":[],"functions":{{functions}}}""");
+
+        Assert.Equal(3 + O200k.CountTokens(functions), request.PromptTokens);
+    }
 
     [Fact]
     public void A_batch_beyond_any_real_request_counts_a_bounded_number_of_completions()

@@ -112,6 +112,7 @@ public sealed class JsonUsageReaderTests
         { """{"choices":[{"message":{"content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]}}]}""", true, "f{\"a\":1}" },
         { """{"choices":[{"text":"one"},{"text":"two"}]}""", true, "onetwo" },
         { """{"choices":[{"message":{"reasoning_content":"think","content":"done"}}]}""", true, "thinkdone" },
+        { """{"choices":[{"message":{"reasoning":"ponder","content":"done","function_call":{"name":"f","arguments":"{}"}}}]}""", true, "ponderdonef{}" },
         { """{"object":"response","text":{"format":{"type":"text"}},"output":[{"type":"reasoning","summary":[{"type":"summary_text","text":"why"}]},{"type":"message","content":[{"type":"output_text","text":"Hello","annotations":[{"title":"t"}]}]},{"type":"function_call","name":"g","arguments":"{}"}]}""", true, "whyHellog{}" },
         { """{"object":"list","data":[{"object":"embedding","embedding":[0.1]}],"model":"e","text":"not produced"}""", false, "" },
         { """{"choices":[{"message":{"content":"cut short"}}]""", false, "cut short" },

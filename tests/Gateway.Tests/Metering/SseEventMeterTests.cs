@@ -65,6 +65,32 @@ public sealed class SseEventMeterTests
     }
 
     [Fact]
+    public void Reasoning_under_either_name_and_legacy_function_calls_are_text_produced()
+    {
+        const string events =
+            "data: {\"choices\":[{\"delta\":{\"reasoning\":\"Let me think. \"}}]}\n\n" +
+            "data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"Still thinking. \"}}]}\n\n" +
+            "data: {\"choices\":[{\"delta\":{\"function_call\":{\"name\":\"lookup\",\"arguments\":\"{}\"}}}]}\n\n" +
+            "data: {\"choices\":[{\"delta\":{\"content\":\"42\"}}]}\n\n";
+
+        var (_, meter) = Feed(Encoding.UTF8.GetBytes(events), 9, forwardUsage: true);
+
+        Assert.Equal("Let me think. Still thinking. lookup{}42", meter.CompletionText);
+    }
+
+    [Theory]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0}}\n\n", false)]
+    [InlineData("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}\n\n", true)]
+    [InlineData("data: {\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}\n\n", true)]
+    public void Usage_is_final_only_in_a_chunk_of_its_own(string lastEvent, bool final)
+    {
+        var (_, meter) = Feed(Encoding.UTF8.GetBytes(
+            "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n" + lastEvent), 7, forwardUsage: true);
+
+        Assert.Equal(final, meter.UsageIsFinal);
+    }
+
+    [Fact]
     public void Malformed_events_pass_through_unmetered()
     {
         const string broken = "data: {\"choices\": [oops\n\ndata: {\"choices\":[{\"text\":\"ok\"}]}\n\n";

@@ -505,6 +505,31 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
         Assert.Contains(fixture.Upstream.Requests, seen => seen.Body == "model=m&max_tokens=200000"); // not JSON, not ours to refuse
     }
 
+    // What a lenient upstream reads otherwise than the gateway would meter: Python servers take 1 for true, Go
+    // servers (Ollama) match names ignoring case and read the first JSON value of a body whatever its Content-Type.
+    [Theory]
+    [InlineData("""{"model":"m","stream":1,"messages":[{"role":"user","content":"hi"}]}""", "application/json", "invalid_type")]
+    [InlineData("""{"model":"m","stream":"true","messages":[{"role":"user","content":"hi"}]}""", "application/json", "invalid_type")]
+    [InlineData("""{"model":"cheap","MODEL":"big","messages":[{"role":"user","content":"hi"}]}""", "application/json", "unknown_parameter")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}]} trailing""", "text/plain", "invalid_json")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}""", "application/x-anything", "invalid_json")]
+    public async Task A_body_the_upstream_could_read_otherwise_is_refused_and_not_forwarded(string body, string contentType, string code)
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        var forwardedBefore = fixture.Upstream.Requests.Count;
+        using var request = Requests.Chat(key, body);
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
+        Assert.Equal(("invalid_request_error", code), (error["type"]!.GetValue<string>(), error["code"]!.GetValue<string>()));
+        Assert.Equal(forwardedBefore, fixture.Upstream.Requests.Count);
+    }
+
     [Theory]
     [InlineData("\"max_tokens\":200000")]
     [InlineData("\"max_tokens\":9223372036854775807")] // long.MaxValue: once an overflow, a 500
