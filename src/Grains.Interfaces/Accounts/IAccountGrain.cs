@@ -39,10 +39,11 @@ public interface IAccountGrain : IGrainWithStringKey
 
     /// <summary>
     /// Replaces the credit lease of key <paramref name="keyId"/>: releases <paramref name="previousLeaseId"/>, keeps <paramref name="inFlightMicros"/>
-    /// set aside for the requests the key already admitted on it, and grants <paramref name="wantedMicros"/> more only
-    /// while the free balance is many times larger (otherwise the key reserves request by request).
+    /// set aside for the requests the key already admitted on it, and grants up to <paramref name="wantedMicros"/> more, at
+    /// most a small part of the free balance and nothing if that is below <paramref name="smallestMicros"/> (then the key
+    /// reserves request by request). Charges of leased requests spend the lease (see <see cref="Charge.LeaseId"/>).
     /// </summary>
-    [AlwaysInterleave, Alias("Lease")] Task<CreditLease> Lease(string keyId, long previousLeaseId, long inFlightMicros, long wantedMicros);
+    [AlwaysInterleave, Alias("Lease")] Task<CreditLease> Lease(string keyId, long previousLeaseId, long inFlightMicros, long wantedMicros, long smallestMicros);
 
     /// <summary>Gives a key's credit lease back (an idle, deleted or deactivating key).</summary>
     [AlwaysInterleave, Alias("ReleaseLease")] Task ReleaseLease(long leaseId);

@@ -299,7 +299,7 @@ public sealed class AccountGrain(
 
     public Task<long> Reserve(long costMicros) => Task.FromResult(Exists ? credits.TryReserve(costMicros) : 0);
 
-    public Task<CreditLease> Lease(string keyId, long previousLeaseId, long inFlightMicros, long wantedMicros)
+    public Task<CreditLease> Lease(string keyId, long previousLeaseId, long inFlightMicros, long wantedMicros, long smallestMicros)
     {
         if (!Exists)
         {
@@ -307,7 +307,7 @@ public sealed class AccountGrain(
         }
 
         ticks.Soon(); // leases expire on ticks
-        return Task.FromResult(leases.Replace(keyId, previousLeaseId, inFlightMicros, wantedMicros, time.GetUtcNow()));
+        return Task.FromResult(leases.Replace(keyId, previousLeaseId, inFlightMicros, wantedMicros, smallestMicros, time.GetUtcNow()));
     }
 
     public Task ReleaseLease(long leaseId)
@@ -347,6 +347,7 @@ public sealed class AccountGrain(
         // Recorded batches are let go now rather than on the next tick: held for another ledger interval,
         // they were most of what survived each gen0 GC (longer pauses).
         ObserveRecording();
+        leases.Spend(charge.LeaseId, charge.LeasedMicros);
         if (charge.CostMicros != 0 || charge.PromptTokens != 0 || charge.CompletionTokens != 0)
         {
             credits.Charge(charge.CostMicros);

@@ -8,7 +8,8 @@ namespace DosAi.Orleans.Grains.Accounts;
 public sealed class Credits(long balance)
 {
     private readonly Dictionary<long, long> reservations = [];
-    private long nextReservation = 1;
+    // Ids differ between activations: a settlement or lease release from before a restart must not free a new reservation.
+    private long nextReservation = Random.Shared.NextInt64(1, long.MaxValue / 2);
 
     public long Balance { get; private set; } = balance;
 
@@ -38,6 +39,18 @@ public sealed class Credits(long balance)
         return id;
     }
 
+    /// <summary>Part of a reservation was spent (its charge came): only the rest stays held.</summary>
+    public void Shrink(long reservation, long amountMicros)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amountMicros);
+        if (reservations.TryGetValue(reservation, out var held))
+        {
+            var spent = Math.Min(held, amountMicros);
+            reservations[reservation] = held - spent;
+            Reserved -= spent;
+        }
+    }
+
     public void Release(long reservation)
     {
         if (reservations.Remove(reservation, out var amount))
@@ -52,11 +65,14 @@ public sealed class Credits(long balance)
         Balance -= costMicros;
     }
 
-    /// <summary>Applies a signed change; a debit is clamped so it never takes the balance below zero.</summary>
+    /// <summary>
+    /// Applies a signed change; a debit is clamped to what is not reserved, so that neither it nor the requests
+    /// already admitted against the reservations take the balance below zero.
+    /// </summary>
     /// <returns>The amount actually applied.</returns>
     public long Adjust(long amountMicros)
     {
-        var applied = amountMicros >= 0 ? amountMicros : Math.Max(amountMicros, -Math.Max(Balance, 0));
+        var applied = amountMicros >= 0 ? amountMicros : Math.Max(amountMicros, -Math.Max(Available, 0));
         Balance += applied;
         return applied;
     }

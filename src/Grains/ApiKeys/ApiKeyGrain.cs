@@ -249,7 +249,7 @@ public sealed class ApiKeyGrain(
             window.Reconcile(ticket.WindowEntry, settlement.PromptTokens + settlement.CompletionTokens);
             if (keyId is null)
             {
-                lease.Return(ticket.LeasedMicros, ticket.LeaseEpoch);
+                lease.Spent(ticket.LeasedMicros, ticket.LeaseEpoch);
                 return;
             }
 
@@ -299,8 +299,14 @@ public sealed class ApiKeyGrain(
         StartTicking();
     }
 
-    private UnsentCharge Unsent(Settlement settlement) =>
-        new(settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow(), settlement.Ticket.LeasedMicros, settlement.Ticket.LeaseEpoch);
+    /// <summary>Under <see cref="gate"/> for a leased request: the lease holding its share is the current one if its epoch is.</summary>
+    private UnsentCharge Unsent(Settlement settlement)
+    {
+        var ticket = settlement.Ticket;
+        var leaseId = ticket.LeasedMicros != 0 && ticket.LeaseEpoch == lease.Epoch ? lease.Id : 0;
+        return new(settlement.Model, settlement.PromptTokens, settlement.CompletionTokens, settlement.CostMicros, time.GetUtcNow(),
+            ticket.LeasedMicros, ticket.LeaseEpoch, leaseId);
+    }
 
     public async Task SendCharges()
     {
@@ -321,14 +327,14 @@ public sealed class ApiKeyGrain(
         }
     }
 
-    /// <summary>The account has these charges (or will never get them): their lease shares are free again.</summary>
+    /// <summary>The account has these charges (or will never get them): their lease shares are spent.</summary>
     internal void ChargesSent(List<UnsentCharge> sent)
     {
         lock (gate)
         {
             foreach (var unsent in sent)
             {
-                lease.Return(unsent.Leased, unsent.LeaseEpoch);
+                lease.Spent(unsent.Leased, unsent.LeaseEpoch);
             }
 
             sent.Clear();
@@ -537,20 +543,20 @@ public sealed class ApiKeyGrain(
     {
         lock (gate)
         {
-            return lease.PendingRenewal is { IsCompleted: false } pending ? pending : lease.Renewing = RenewLeaseOnce(lease.WantedFor(cost), now);
+            return lease.PendingRenewal is { IsCompleted: false } pending ? pending : lease.Renewing = RenewLeaseOnce(lease.WantedFor(cost, now), cost, now);
         }
     }
 
     /// <summary>Starts under <see cref="gate"/> (from <see cref="RenewLease"/>), so nothing is taken between reading what is in flight and asking.</summary>
-    private async Task RenewLeaseOnce(long wanted, DateTimeOffset now)
+    private async Task RenewLeaseOnce(long wanted, long smallestUseful, DateTimeOffset now)
     {
         var inFlight = lease.InFlight;
         try
         {
-            var renewed = await Account.Lease(state.State.KeyId!, lease.Id, inFlight, wanted);
+            var renewed = await Account.Lease(state.State.KeyId!, lease.Id, inFlight, wanted, smallestUseful);
             lock (gate)
             {
-                lease.Replaced(renewed, inFlight, now);
+                lease.Replaced(renewed, smallestUseful, now);
                 StartTicking(); // to renew it or give it back, whatever comes of the admission
             }
         }

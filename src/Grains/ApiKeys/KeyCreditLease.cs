@@ -4,12 +4,17 @@ namespace DosAi.Orleans.Grains.ApiKeys;
 
 /// <summary>
 /// The key's side of its credit lease (see <see cref="Accounts.CreditLeases"/>): what is free, what its
-/// requests in flight hold, and when to renew. Pure bookkeeping; the grain makes the account calls.
+/// requests hold until their charges reach the account (which spend it), and when to renew. Room is never
+/// free twice: a request's share leaves the lease with its charge, and only a renewal brings new room.
+/// Pure bookkeeping; the grain makes the account calls.
 /// </summary>
 public sealed class KeyCreditLease
 {
-    /// <summary>Room for this many requests of the size that asked, so a busy key renews rarely.</summary>
+    /// <summary>Room for at least this many requests of the size that asked.</summary>
     public const int RequestsPerLease = 16;
+
+    // Far beyond any account's balance, and far from overflowing what the account computes with it.
+    private const long MostWanted = long.MaxValue / 4;
 
     private static readonly TimeSpan IdleRelease = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryAfterRefusal = TimeSpan.FromSeconds(1);
@@ -18,6 +23,8 @@ public sealed class KeyCreditLease
     private DateTimeOffset usableUntil;
     private DateTimeOffset refusedUntil;
     private DateTimeOffset lastTaken;
+    private DateTimeOffset grantedAt;
+    private long takenSinceGrant;
 
     /// <summary>The account's id for the lease; 0 when none is held.</summary>
     public long Id { get; private set; }
@@ -40,8 +47,23 @@ public sealed class KeyCreditLease
     public bool ShouldRenewFor(long cost, DateTimeOffset now) =>
         cost > 0 && now >= refusedUntil && (!Held || now >= renewAt || now >= usableUntil || Free < cost);
 
-    /// <summary>For an admission: room for <see cref="RequestsPerLease"/> like it, or as much again as is in flight. For the timer: the same room again.</summary>
-    public long WantedFor(long cost) => cost == 0 ? Free : Math.Max(cost * RequestsPerLease, InFlight);
+    /// <summary>
+    /// Room for <see cref="RequestsPerLease"/> requests like the one asking (none for the timer's renewal), for what
+    /// the key spent since the last grant at that pace over a whole <see cref="CreditLease.RenewAfter"/> (so a busy
+    /// key renews about that rarely), and for as much again as is in flight, whichever is most.
+    /// </summary>
+    public long WantedFor(long cost, DateTimeOffset now) => Math.Max(Math.Max(cost * RequestsPerLease, Pace(now)), InFlight);
+
+    private long Pace(DateTimeOffset now)
+    {
+        if (!Held || takenSinceGrant == 0)
+        {
+            return 0;
+        }
+
+        var seconds = Math.Max((now - grantedAt).TotalSeconds, 1); // a burst right after a grant is not a pace
+        return (long)Math.Min(takenSinceGrant * (CreditLease.RenewAfter.TotalSeconds / seconds), MostWanted);
+    }
 
     public bool CanTake(long cost, DateTimeOffset now) => cost > 0 && Held && Free >= cost && now < usableUntil;
 
@@ -54,31 +76,41 @@ public sealed class KeyCreditLease
 
         Free -= cost;
         InFlight += cost;
+        takenSinceGrant += cost;
         lastTaken = now;
         return true;
     }
 
-    /// <summary>A request settled: what it held is free again (unless it belongs to a lease given back since).</summary>
-    public void Return(long leased, long epoch)
+    /// <summary>
+    /// A request's charge reached the account (or never will): the account's lease no longer holds its share, and
+    /// neither does this one (unless it belongs to a lease given back since). The share is spent, not free again.
+    /// </summary>
+    public void Spent(long leased, long epoch)
     {
         if (leased <= 0 || epoch != Epoch || !Held)
         {
             return;
         }
 
-        var back = Math.Min(leased, InFlight);
-        InFlight -= back;
-        Free += back;
+        InFlight -= Math.Min(leased, InFlight);
     }
 
-    /// <param name="inFlightSent">What was in flight when the renewal was asked for; requests settled since then free their part.</param>
-    public void Replaced(CreditLease lease, long inFlightSent, DateTimeOffset now)
+    /// <summary>
+    /// The account replaced the lease: it holds what was in flight when asked plus the room granted, and only the
+    /// room is free (nothing is taken while a renewal is under way). A charge that reached the account during the
+    /// renewal is held again in the new lease without being in flight here: the account holds a little more than
+    /// this side spends until the next renewal, never less.
+    /// </summary>
+    /// <param name="smallestUseful">Less room than this (the request that asked) counts as refused.</param>
+    public void Replaced(CreditLease lease, long smallestUseful, DateTimeOffset now)
     {
         Id = lease.Id;
-        Free = Held ? inFlightSent + lease.GrantedMicros - InFlight : 0;
+        Free = Held ? lease.GrantedMicros : 0;
+        grantedAt = now;
+        takenSinceGrant = 0;
         renewAt = now + CreditLease.RenewAfter;
         usableUntil = now + 2 * CreditLease.RenewAfter;
-        if (lease.GrantedMicros == 0)
+        if (lease.GrantedMicros == 0 || lease.GrantedMicros < smallestUseful)
         {
             refusedUntil = now + RetryAfterRefusal;
         }

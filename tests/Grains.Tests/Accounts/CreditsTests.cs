@@ -37,6 +37,41 @@ public sealed class CreditsTests
     }
 
     [Fact]
+    public void A_debit_leaves_what_is_reserved_so_admitted_requests_cannot_take_the_balance_below_zero()
+    {
+        var credits = new Credits(1_000);
+        var reservation = credits.TryReserve(300);
+
+        Assert.Equal(-700, credits.Adjust(-1_000));
+        credits.Release(reservation);
+        credits.Charge(300);
+
+        Assert.Equal(0, credits.Balance);
+    }
+
+    [Fact]
+    public void Shrinking_a_reservation_holds_only_what_is_left_of_it()
+    {
+        var credits = new Credits(1_000);
+        var reservation = credits.TryReserve(300);
+
+        credits.Shrink(reservation, 100);
+        Assert.Equal(200, credits.Reserved);
+        credits.Shrink(reservation, 500);
+        Assert.Equal(0, credits.Reserved);
+        credits.Release(reservation);
+        Assert.Equal(1_000, credits.Available);
+    }
+
+    [Fact]
+    public void Reservation_ids_differ_between_activations()
+    {
+        var ids = Enumerable.Range(0, 8).Select(_ => new Credits(1_000).TryReserve(1)).ToHashSet();
+
+        Assert.Equal(8, ids.Count);
+    }
+
+    [Fact]
     public void A_negative_balance_refuses_even_free_requests()
     {
         var credits = new Credits(10);

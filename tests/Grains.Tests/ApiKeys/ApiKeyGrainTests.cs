@@ -1,3 +1,4 @@
+using DosAi.Orleans.Grains.ApiKeys;
 using DosAi.Orleans.Grains.Interfaces.ApiKeys;
 using DosAi.Orleans.Grains.Tests.Accounts;
 using Orleans.Core.Internal;
@@ -106,6 +107,37 @@ public sealed class ApiKeyGrainTests(ClusterFixture fixture)
         await Poll.Until(async () => (outcome = (await other.Admit(almostAll)).Outcome) != AdmissionOutcome.InsufficientCredits);
 
         Assert.Equal(AdmissionOutcome.Admitted, outcome);
+    }
+
+    [Fact]
+    public async Task A_key_spends_no_more_than_its_lease_once_the_rest_of_the_balance_is_gone()
+    {
+        var account = await Accounts.Accounts.Create(Grains, balanceMicros: 102_400); // 64 × a 16-request lease
+        var (_, key) = await Accounts.Accounts.CreateKey(Grains, account);
+        var first = await key.Admit(new AdmissionRequest(10, 100));
+        Assert.Equal(100L, first.Ticket.LeasedMicros);
+        await key.Settle(new Settlement(first.Ticket, "m", 5, 5, 100));
+
+        // A chargeback takes everything not set aside: the lease's 1,600 µUSD are all the key may still spend.
+        await account.AddCredits(-1_000_000, "chargeback");
+
+        var admitted = 1;
+        for (var i = 0; i < 40; i++)
+        {
+            var admission = await key.Admit(new AdmissionRequest(10, 100));
+            if (admission.Outcome != AdmissionOutcome.Admitted)
+            {
+                Assert.Equal(AdmissionOutcome.InsufficientCredits, admission.Outcome);
+                break;
+            }
+
+            admitted++;
+            await key.Settle(new Settlement(admission.Ticket, "m", 5, 5, 100)); // each costs what it was estimated at
+            await key.SendCharges(); // once the account has a charge, the lease must not take its share as free again
+        }
+
+        Assert.Equal(KeyCreditLease.RequestsPerLease, admitted);
+        Assert.Equal(0, (await account.Get())!.BalanceMicros);
     }
 
     [Fact]
