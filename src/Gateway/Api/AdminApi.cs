@@ -79,9 +79,9 @@ public static class AdminApi
             return ApiErrors.BadRequest("amount_usd must not be zero: a credit of zero would change nothing but add a ledger entry.", "invalid_amount");
         }
 
-        if (string.IsNullOrWhiteSpace(body.Reference) || body.Reference.Length > 200)
+        if (string.IsNullOrWhiteSpace(body.Reference) || body.Reference.Length > 200 || body.Reference.Any(char.IsControl))
         {
-            return ApiErrors.BadRequest("reference is required (at most 200 characters): it makes the credit idempotent.", "invalid_reference");
+            return ApiErrors.BadRequest("reference is required (at most 200 characters, no control characters): it makes the credit idempotent.", "invalid_reference");
         }
 
         var result = await accounts.Account(id).AddCredits(micros, body.Reference);

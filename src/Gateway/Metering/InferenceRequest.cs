@@ -21,6 +21,9 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         "max_output_tokens", "background", "n", "best_of", "max_completion_tokens", "max_tokens",
     ];
 
+    /// <summary>Longer model names are refused: the name goes into every ledger row of the request's charge.</summary>
+    public const int LongestModelName = 256;
+
     public long EstimatedTokens => PromptTokens + CompletionCap;
 
     /// <summary>
@@ -41,7 +44,7 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         }
 
         RefuseCaseVariants(body);
-        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? ModelNames.Shared.Share(Text(m)) : null;
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? ModelName(m) : null;
         var stream = ReadFlag(body, "stream");
         var wantsUsage = stream && body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object
             && ReadFlag(options, "include_usage");
@@ -220,6 +223,22 @@ public sealed record InferenceRequest(string? Model, bool Stream, bool ClientWan
         {
             throw new JsonException("A string in the request body is not valid UTF-8 or UTF-16 text.", exception);
         }
+    }
+
+    /// <summary>
+    /// The model name, shared (see <see cref="ModelNames"/>). One with control characters is refused: no model is named
+    /// so, and a NUL cannot be stored in PostgreSQL text, where the name goes with the charge.
+    /// </summary>
+    private static string ModelName(JsonElement value)
+    {
+        var name = Text(value);
+        if (name.Length > LongestModelName || name.AsSpan().IndexOfAnyInRange('\0', '\u001F') >= 0 || name.Contains('\u007F'))
+        {
+            throw new InvalidRequestException(
+                $"The model name is not valid: it must be at most {LongestModelName} characters, without control characters.", "invalid_model");
+        }
+
+        return ModelNames.Shared.Share(name);
     }
 
     /// <summary>

@@ -72,13 +72,34 @@ public sealed class GroupCommitAccountingStore : IAccountingStore, IAsyncDisposa
                 await store.RecordAsync(group.SelectMany(pending => pending.Batches).ToList());
                 group.ForEach(pending => pending.Stored.TrySetResult());
             }
-            catch (Exception exception)
+            catch (Exception exception) when (group.Count == 1)
             {
-                // The callers keep their batches and retry; batches are idempotent.
-                group.ForEach(pending => pending.Stored.TrySetException(exception));
+                // The caller keeps its batches and retries; batches are idempotent.
+                group[0].Stored.TrySetException(exception);
+            }
+            catch (Exception)
+            {
+                // One caller's batch the store refuses must not fail every account committed with it.
+                foreach (var pending in group)
+                {
+                    await CommitAlone(pending);
+                }
             }
 
             group.Clear();
+        }
+    }
+
+    private async Task CommitAlone(Pending pending)
+    {
+        try
+        {
+            await store.RecordAsync(pending.Batches);
+            pending.Stored.TrySetResult();
+        }
+        catch (Exception exception)
+        {
+            pending.Stored.TrySetException(exception);
         }
     }
 

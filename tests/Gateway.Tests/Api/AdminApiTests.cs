@@ -61,6 +61,8 @@ public sealed class AdminApiTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 0.0000001m, reference = "tiny" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 1 })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 0, reference = "nothing" })).StatusCode);
+        // A NUL cannot be stored in PostgreSQL text: it once failed every ledger commit of the accounts written with it.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Admin.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 1, reference = "inv\u0000-2" })).StatusCode);
 
         var ledger = await fixture.Admin.Ledger(account);
         Assert.Equal(["topup", "adjustment", "adjustment"], ledger.Select(e => e!["type"]!.GetValue<string>()));

@@ -54,10 +54,13 @@ public sealed class MalformedRequestTests
         // Once, the sum wrapped around into a negative balance.
         var refused = await Error(await admin.Http.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 1_000_000_000_000, reference = "more" }));
         var tooLargeAlone = await Error(await admin.Http.PostAsJsonAsync($"/admin/accounts/{account}/credits", new { amount_usd = 9_000_000_000_000, reference = "much-more" }));
+        var beyondScaling = await Error(await admin.Http.PostAsync($"/admin/accounts/{account}/credits", // once a 500: the scaling overflowed
+            new StringContent("""{"amount_usd":-1e23,"reference":"huge"}""", Encoding.UTF8, "application/json")));
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_amount"), (refused.Status, refused.Code));
         Assert.Contains("the most an account can hold", refused.Message);
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_amount"), (tooLargeAlone.Status, tooLargeAlone.Code));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_amount"), (beyondScaling.Status, beyondScaling.Code));
         Assert.Contains("between -2305843009213.693951 and 2305843009213.693951", tooLargeAlone.Message);
         Assert.Equal(2_000_000_000_000m, await admin.Balance(account));
         Assert.Single(await admin.Ledger(account));

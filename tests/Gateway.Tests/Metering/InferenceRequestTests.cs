@@ -167,6 +167,22 @@ public sealed class InferenceRequestTests
         Assert.Contains(JsonDocument.Parse($"\"{name}\"").RootElement.GetString()!, refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("m\\u0000x")]
+    [InlineData("gpt-4o\\n")]
+    [InlineData("del\\u007F")]
+    public void A_model_name_with_control_characters_is_refused(string escapedName) =>
+        Assert.Equal("invalid_model", Assert.Throws<InvalidRequestException>(() => Inspect($$"""{"model":"{{escapedName}}","messages":[]}""")).Code);
+
+    [Fact]
+    public void A_model_name_is_refused_beyond_the_longest()
+    {
+        var longest = new string('m', InferenceRequest.LongestModelName);
+
+        Assert.Equal(longest, Inspect($$"""{"model":"{{longest}}","messages":[]}""").Model);
+        Assert.Throws<InvalidRequestException>(() => Inspect($$"""{"model":"{{longest}}m","messages":[]}"""));
+    }
+
     [Fact]
     public void Fields_the_gateway_does_not_read_may_have_any_letters() =>
         Assert.Equal("m", Inspect("""{"model":"m","messages":[],"Metadata":{"a":"b"},"X-Trace":"1"}""").Model);

@@ -42,6 +42,37 @@ public sealed class GroupCommitAccountingStoreTests
         await Assert.ThrowsAsync<SqliteException>(() => grouped.RecordAsync([Batch("acct_x", 1)]));
     }
 
+    [Fact]
+    public async Task A_batch_the_store_refuses_fails_only_its_own_caller_not_those_committed_with_it()
+    {
+        var embedded = SqliteStores.NewEmbedded();
+        await using var grouped = new GroupCommitAccountingStore(SqliteStores.Over(embedded));
+        await using var other = new SqliteConnection(embedded.ConnectionString);
+        await other.OpenAsync();
+        await Execute(other, "CREATE TRIGGER refuse_acct_bad BEFORE INSERT ON dosai_ledger WHEN NEW.account_id = 'acct_bad' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+
+        // Another writer holds the database, so the first commit waits and the next callers queue into one group.
+        await Execute(other, "BEGIN IMMEDIATE");
+        var first = grouped.RecordAsync([Batch("acct_first", 1)]);
+        await Task.Delay(200);
+        var bad = grouped.RecordAsync([Batch("acct_bad", 1)]);
+        var innocent = Enumerable.Range(0, 5).Select(i => grouped.RecordAsync([Batch($"acct_innocent_{i}", 1)])).ToList();
+        await Execute(other, "COMMIT");
+
+        await first;
+        await Assert.ThrowsAsync<SqliteException>(() => bad);
+        await Task.WhenAll(innocent);
+        Assert.Equal(1L, (await grouped.ReadTailAsync("acct_innocent_4", afterLedgerSequence: 0)).LastBatchSequence);
+        Assert.Equal(0L, (await grouped.ReadTailAsync("acct_bad", afterLedgerSequence: 0)).LastBatchSequence);
+    }
+
+    private static async Task Execute(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static AccountingBatch Batch(string account, long sequence) => new(
         account,
         sequence,
