@@ -148,7 +148,7 @@ public static class AdminApi
             var expected = context.RequestServices.GetRequiredService<IConfiguration>()["Admin:Token"];
             if (string.IsNullOrEmpty(expected))
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await ApiErrors.NotFound("There is no such endpoint: the admin API is off until Admin:Token is set.").ExecuteAsync(context);
                 return;
             }
 

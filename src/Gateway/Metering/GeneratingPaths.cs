@@ -15,6 +15,17 @@ public static class GeneratingPaths
             || trimmed.Equals("/v1/responses/compact", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>The requests the gateway estimates from their JSON body, which cannot be served without one.</summary>
+    public static bool TakesJsonBody(string method, string path)
+    {
+        var trimmed = path.AsSpan().TrimEnd('/');
+        return HttpMethods.IsPost(method)
+            && (CreatesResponse(path)
+                || trimmed.Equals("/v1/chat/completions", StringComparison.OrdinalIgnoreCase)
+                || trimmed.Equals("/v1/completions", StringComparison.OrdinalIgnoreCase)
+                || trimmed.Equals("/v1/embeddings", StringComparison.OrdinalIgnoreCase));
+    }
+
     public static bool Generates(string method, string path) =>
         HttpMethods.IsPost(method)
         && (CreatesResponse(path) || (!IsStoredObject(path, "/v1/chat/completions/") && !IsStoredObject(path, "/v1/responses/")));

@@ -1,4 +1,5 @@
 using DosAi.Orleans.Grains.Hosting;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
 
 namespace DosAi.Orleans.Gateway.Metering;
 
@@ -41,10 +42,15 @@ public sealed class PricingOptions
 
     public ModelPrice For(string? model) => model is not null && Models.TryGetValue(model, out var price) ? price : Default;
 
+    /// <summary>
+    /// A price per million tokens is micro-USD per token. At most <see cref="Balances.MostMicros"/>: an estimate for a
+    /// batch of millions of capped completions at a high price once overflowed into a 500 (and no account holds more).
+    /// </summary>
     public long CostMicros(string? model, long promptTokens, long completionTokens)
     {
         var price = For(model);
-        return (long)decimal.Ceiling(promptTokens * price.InputPerMillionTokens + completionTokens * price.OutputPerMillionTokens);
+        var cost = decimal.Ceiling(promptTokens * price.InputPerMillionTokens + completionTokens * price.OutputPerMillionTokens);
+        return cost >= Balances.MostMicros ? Balances.MostMicros : (long)cost;
     }
 }
 

@@ -70,8 +70,17 @@ public sealed class InferenceProxy(
             return;
         }
 
+        var grainKey = GrainKeyOf(token);
+        var coHosted = coHostedKeys.Find(grainKey);
         if (!allowedPaths.Allows(context.Request.Method, context.Request.Path))
         {
+            // A deleted or made-up key is told so first, on every path; which paths exist is for customers.
+            if (!await KeyExists(grainKey, coHosted))
+            {
+                await RejectInvalidKey(context);
+                return;
+            }
+
             await Reject(context, StatusCodes.Status404NotFound,
                 $"This endpoint is not available through this gateway: {context.Request.Path}.", "invalid_request_error", "not_found");
             return;
@@ -86,8 +95,6 @@ public sealed class InferenceProxy(
             return;
         }
 
-        var grainKey = GrainKeyOf(token);
-        var coHosted = coHostedKeys.Find(grainKey);
         var declaresLargeBody = context.Request.ContentLength > KeyCheckedFirstAboveBytes;
         if (declaresLargeBody && !await KeyExists(grainKey, coHosted))
         {
@@ -316,6 +323,11 @@ public sealed class InferenceProxy(
     /// </summary>
     private InferenceRequest Inspect(HttpContext context, byte[] body)
     {
+        if (body.Length == 0 && GeneratingPaths.TakesJsonBody(context.Request.Method, context.Request.Path.Value ?? ""))
+        {
+            throw new InvalidRequestException("The request body is empty: this endpoint takes a JSON object, e.g. {\"model\": …}.", "invalid_json");
+        }
+
         var declaredJson = IsJson(context.Request.ContentType);
         if (body.Length == 0 || !(declaredJson || StartsAnObject(body)))
         {

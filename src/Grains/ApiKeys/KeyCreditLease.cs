@@ -52,7 +52,8 @@ public sealed class KeyCreditLease
     /// the key spent since the last grant at that pace over a whole <see cref="CreditLease.RenewAfter"/> (so a busy
     /// key renews about that rarely), and for as much again as is in flight, whichever is most.
     /// </summary>
-    public long WantedFor(long cost, DateTimeOffset now) => Math.Max(Math.Max(cost * RequestsPerLease, Pace(now)), InFlight);
+    public long WantedFor(long cost, DateTimeOffset now) =>
+        Math.Max(Math.Max(Math.Min(cost, MostWanted / RequestsPerLease) * RequestsPerLease, Pace(now)), InFlight);
 
     private long Pace(DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using DosAi.Orleans.Gateway.Hosting;
 using DosAi.Orleans.Gateway.Metering;
+using DosAi.Orleans.Grains.Interfaces.Accounts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,15 @@ public sealed class PricingOptionsTests
     [InlineData("big-model", 1_000_000, 1_000_000, 12_500_000)]
     public void Charges_are_exact_integer_micro_usd_rounded_up_once_per_request(string? model, long prompt, long completion, long expected) =>
         Assert.Equal(expected, Pricing.CostMicros(model, prompt, completion));
+
+    [Fact]
+    public void A_cost_beyond_what_any_account_holds_is_that_most_not_an_overflow()
+    {
+        var pricey = new PricingOptions { Default = new ModelPrice { InputPerMillionTokens = 10_000m, OutputPerMillionTokens = 10_000m } };
+
+        // A batch of 2^20 completions capped at int.MaxValue tokens each.
+        Assert.Equal(Balances.MostMicros, pricey.CostMicros(null, 0, (long)int.MaxValue << 20));
+    }
 
     [Fact]
     public void A_model_name_with_colons_is_priced_as_written_and_its_first_part_is_not_made_free()

@@ -47,4 +47,26 @@ public sealed class AllowedPathsTests
             Assert.Equal("not_found", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
         }
     }
+
+    [Fact]
+    public async Task A_deleted_key_gets_401_on_a_path_that_is_not_allowed_too()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(upstream.BaseUrl, settings: new Dictionary<string, string?>
+        {
+            ["Upstream:AllowedPaths:0"] = "POST /v1/chat/completions",
+        });
+        using var admin = new AdminClient(gateway.BaseUrl);
+        var account = await admin.CreateAccount(credits: 1);
+        var (keyId, key) = await admin.CreateKey(account);
+        await admin.DeleteKey(keyId);
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_api_key", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
+    }
 }

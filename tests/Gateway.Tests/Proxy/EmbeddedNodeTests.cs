@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using DosAi.Orleans.Gateway.Tests.Infrastructure;
 using DosAi.Orleans.Grains.Hosting;
 using DosAi.Orleans.Grains.Interfaces.Accounts;
@@ -108,5 +110,6 @@ public sealed class EmbeddedNodeTests
         var response = await admin.Http.PostAsync("/admin/accounts", new StringContent("{}"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
     }
 }

@@ -531,6 +531,25 @@ public sealed class InferenceEndToEndTests(GatewayFixture fixture)
     }
 
     [Theory]
+    [InlineData("/v1/chat/completions")]
+    [InlineData("/v1/embeddings")]
+    public async Task An_empty_body_where_json_is_expected_gets_400_and_is_not_forwarded(string path)
+    {
+        var account = await fixture.Admin.CreateAccount(credits: 1);
+        var (_, key) = await fixture.Admin.CreateKey(account);
+        using var http = fixture.Http();
+        var forwardedBefore = fixture.Upstream.Requests.Count;
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_json", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(forwardedBefore, fixture.Upstream.Requests.Count);
+    }
+
+    [Theory]
     [InlineData("\"max_tokens\":200000")]
     [InlineData("\"max_tokens\":9223372036854775807")] // long.MaxValue: once an overflow, a 500
     [InlineData("\"max_completion_tokens\":9000000000000000000,\"n\":2")]
