@@ -12,7 +12,9 @@ public readonly record struct Usage(long PromptTokens, long CompletionTokens)
 
     /// <summary>
     /// Reads an OpenAI <c>usage</c> object: chat and completions name the counts prompt and completion tokens,
-    /// the Responses API input and output tokens; embeddings report only prompt and total tokens.
+    /// the Responses API input and output tokens; embeddings report only prompt and total tokens. A total beyond
+    /// prompt and completion (some upstreams leave reasoning out of the completion count but not the total) counts
+    /// as completion tokens: the window is corrected to the total, and what was generated is charged.
     /// </summary>
     public static Usage? From(JsonElement usage)
     {
@@ -30,7 +32,7 @@ public readonly record struct Usage(long PromptTokens, long CompletionTokens)
         }
 
         var promptTokens = prompt ?? 0;
-        return new Usage(promptTokens, completion ?? Math.Max(0, (total ?? promptTokens) - promptTokens));
+        return new Usage(promptTokens, Math.Max(completion ?? 0, (total ?? 0) - promptTokens));
     }
 
     private static long? Read(JsonElement usage, string name) =>
