@@ -60,7 +60,7 @@ public static class AccountApi
             account = await accounts.Account(account.Id).Get();
         }
 
-        await SignIn(context, account!.Id);
+        await DashboardSessions.SignIn(context, accounts, account!.Id);
         return TypedResults.Created("/api/account", AccountService.ToResponse(account));
     }
 
@@ -86,15 +86,15 @@ public static class AccountApi
             return LoginFailed();
         }
 
-        await SignIn(context, accountId);
+        await DashboardSessions.SignIn(context, accounts, accountId);
         return TypedResults.Ok(AccountService.ToResponse(account));
     }
 
     private static IResult LoginFailed() => ApiErrors.Unauthorized("Incorrect e-mail address or password.");
 
-    private static async Task<IResult> Logout(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<IResult> Logout(HttpContext context, AccountService accounts)
     {
-        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        await DashboardSessions.SignOut(context, accounts);
         return TypedResults.NoContent();
     }
 
@@ -138,10 +138,5 @@ public static class AccountApi
             b.Start.ToUnixTimeSeconds(), b.KeyId, b.Requests, b.PromptTokens, b.CompletionTokens, Money.ToUsd(b.CostMicros))).ToList()));
     }
 
-    private static string AccountId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
-
-    private static Task SignIn(HttpContext context, string accountId) =>
-        context.SignInAsync(
-            CookieAuthenticationDefaults.AuthenticationScheme,
-            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, accountId)], CookieAuthenticationDefaults.AuthenticationScheme)));
+    private static string AccountId(ClaimsPrincipal user) => DashboardSessions.AccountId(user);
 }

@@ -21,7 +21,7 @@ public sealed class AccountService(IGrainFactory grains)
     public IAccountGrain Account(string id) => grains.GetGrain<IAccountGrain>(id);
 
     public static string? ValidateEmail(string? email) =>
-        email is null || email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out var address) || address.Address != email.Trim()
+        email is null || email.Length > 254 || email.Any(char.IsControl) || !MailAddress.TryCreate(email.Trim(), out var address) || address.Address != email.Trim()
             ? "Enter a valid e-mail address."
             : null;
 

@@ -93,6 +93,7 @@ public static class GatewayHosting
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.ExpireTimeSpan = TimeSpan.FromDays(7);
             options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = DashboardSessions.Validate;
             options.Events.OnRedirectToLogin = context => WriteError(context.HttpContext, StatusCodes.Status401Unauthorized, "Log in first.", "unauthorized");
             options.Events.OnRedirectToAccessDenied = context => WriteError(context.HttpContext, StatusCodes.Status403Forbidden, "Not allowed.", "forbidden");
         });

@@ -18,6 +18,12 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [Alias("GetPasswordHash")] Task<string?> GetPasswordHash();
 
+    /// <summary>The epoch current dashboard sessions were signed in under; null when the account does not exist.</summary>
+    [AlwaysInterleave, Alias("GetSessionEpoch")] Task<long?> GetSessionEpoch();
+
+    /// <summary>Ends every dashboard session of the account, durably, before answering.</summary>
+    [Alias("EndSessions")] Task EndSessions();
+
     [AlwaysInterleave, Alias("GetLimits")] Task<PlanLimits?> GetLimits();
 
     /// <summary>Changes the plan and pushes the new limits to every key before returning; false for an unknown plan.</summary>

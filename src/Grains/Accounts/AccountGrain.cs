@@ -138,6 +138,17 @@ public sealed class AccountGrain(
 
     public Task<string?> GetPasswordHash() => Task.FromResult(Exists ? state.State.PasswordHash : null);
 
+    public Task<long?> GetSessionEpoch() => Task.FromResult(Exists ? state.State.SessionEpoch : (long?)null);
+
+    public async Task EndSessions()
+    {
+        if (Exists)
+        {
+            state.State.SessionEpoch++;
+            await WriteState();
+        }
+    }
+
     public Task<PlanLimits?> GetLimits() => Task.FromResult(Exists ? CurrentLimits() : null);
 
     public async Task<bool> SetPlan(string plan)

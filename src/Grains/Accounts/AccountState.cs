@@ -13,6 +13,9 @@ public sealed class AccountState
     [Id(5)] public long LastLedgerSequence { get; set; }
     [Id(9)] public long LastBatchSequence { get; set; }
 
+    /// <summary>Dashboard sessions signed in under an earlier epoch have ended (a logout ends them all).</summary>
+    [Id(10)] public long SessionEpoch { get; set; }
+
     /// <summary>
     /// Credit references with their amounts, in states written before they became rows of the accounting store
     /// (every checkpoint rewrote them all); the account moves them there on activation.

@@ -145,6 +145,38 @@ public sealed class AccountApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_logout_ends_the_session_for_every_copy_of_its_cookie()
+    {
+        var email = NewEmail();
+        using var browser = Browser();
+        var signup = await browser.PostAsJsonAsync("/api/auth/signup", new { email, password = "long enough 1" });
+        var cookie = signup.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("dosai_session=", StringComparison.Ordinal)).Split(';')[0];
+        using var copy = new HttpClient { BaseAddress = new Uri(fixture.Gateway.BaseUrl) };
+        copy.DefaultRequestHeaders.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/api/account")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync("/api/auth/logout", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsJsonAsync("/api/auth/login", new { email, password = "long enough 1" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/account")).StatusCode); // a new session works
+    }
+
+    [Theory]
+    [InlineData("a\u0000b@example.com")]
+    [InlineData("\"a\u0000b\"@example.com")]
+    [InlineData("a@exam\nple.com")]
+    public async Task An_email_address_with_control_characters_is_refused(string escapedEmail)
+    {
+        using var browser = Browser();
+        using var body = new StringContent($$"""{"email":"{{escapedEmail}}","password":"long enough 1"}""", System.Text.Encoding.UTF8, "application/json");
+
+        var response = await browser.PostAsync("/api/auth/signup", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Repeated_failed_logins_for_one_account_are_throttled()
     {
         var email = NewEmail();
