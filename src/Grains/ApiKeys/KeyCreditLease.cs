@@ -25,6 +25,7 @@ public sealed class KeyCreditLease
     private DateTimeOffset lastTaken;
     private DateTimeOffset grantedAt;
     private long takenSinceGrant;
+    private long lastCost;
 
     /// <summary>The account's id for the lease; 0 when none is held.</summary>
     public long Id { get; private set; }
@@ -48,12 +49,12 @@ public sealed class KeyCreditLease
         cost > 0 && now >= refusedUntil && (!Held || now >= renewAt || now >= usableUntil || Free < cost);
 
     /// <summary>
-    /// Room for <see cref="RequestsPerLease"/> requests like the one asking (none for the timer's renewal), for what
+    /// Room for <see cref="RequestsPerLease"/> requests like the one asking (the timer's renewal: like the last one), for what
     /// the key spent since the last grant at that pace over a whole <see cref="CreditLease.RenewAfter"/> (so a busy
     /// key renews about that rarely), and for as much again as is in flight, whichever is most.
     /// </summary>
     public long WantedFor(long cost, DateTimeOffset now) =>
-        Math.Max(Math.Max(Math.Min(cost, MostWanted / RequestsPerLease) * RequestsPerLease, Pace(now)), InFlight);
+        Math.Max(Math.Max(Math.Min(cost > 0 ? cost : lastCost, MostWanted / RequestsPerLease) * RequestsPerLease, Pace(now)), InFlight);
 
     private long Pace(DateTimeOffset now)
     {
@@ -78,6 +79,7 @@ public sealed class KeyCreditLease
         Free -= cost;
         InFlight += cost;
         takenSinceGrant += cost;
+        lastCost = cost;
         lastTaken = now;
         return true;
     }

@@ -68,6 +68,15 @@ public sealed class KeyCreditLeaseTests
     }
 
     [Fact]
+    public void The_timers_renewal_of_a_slow_key_asks_for_room_for_as_many_requests_like_its_last()
+    {
+        var lease = HoldingLease7Of(1_600);
+        Assert.True(lease.TryTake(100, Now));
+
+        Assert.Equal(16 * 100, lease.WantedFor(0, Now + CreditLease.RenewAfter)); // its pace alone: room for one
+    }
+
+    [Fact]
     public void Room_too_small_for_the_request_that_asked_counts_as_refused()
     {
         var lease = new KeyCreditLease();
