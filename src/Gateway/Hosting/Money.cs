@@ -10,14 +10,14 @@ public static class Money
     /// <summary>Null when the amount has more than six decimals or does not fit.</summary>
     public static long? FromUsd(decimal usd)
     {
-        // Checked before scaling: a decimal beyond ~7.9e22 USD would overflow on the way to micro-USD.
+        // The range is checked before scaling: a decimal beyond ~7.9e22 USD would overflow on the way to micro-USD.
         if (Math.Abs(usd) > Balances.MostMicros / 1_000_000m)
         {
             return null;
         }
 
         var micros = usd * 1_000_000m;
-        if (micros != decimal.Truncate(micros) || micros > Balances.MostMicros || micros < -Balances.MostMicros)
+        if (micros != decimal.Truncate(micros))
         {
             return null;
         }

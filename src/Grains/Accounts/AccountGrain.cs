@@ -172,7 +172,7 @@ public sealed class AccountGrain(
             return null;
         }
 
-        await CollectUnsentCharges(); // a debit is clamped at the balance: it must be current
+        await CollectUnsentCharges(); // a debit is clamped at what is not reserved: it must be current
         if (UnrecordedCredit(reference) is { } unrecordedCredit)
         {
             // Applied, but its state write may have failed: durable before it is answered as applied.
